@@ -1,0 +1,25 @@
+# Copyright 2026 Construction Integration Hub contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Construction AP Matching",
+    "summary": "Material requests, vendor bills (JSON and UBL), three-way matching, "
+    "subcontractor pay applications",
+    "version": "18.0.0.1.0",
+    "category": "Construction",
+    "website": "https://github.com/construction-integration-hub/odoo-construction-hub",
+    "author": "Construction Integration Hub contributors",
+    "license": "LGPL-3",
+    "application": False,
+    "installable": True,
+    "depends": [
+        "construction_project_sync",
+        "purchase_stock",
+        "account_edi_ubl_cii",
+        "base_vat",
+    ],
+    "data": [
+        "security/ap_matching_security.xml",
+        "security/ir.model.access.csv",
+        "views/menus.xml",
+    ],
+}

@@ -1,0 +1,27 @@
+# Copyright 2026 Construction Integration Hub contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Construction Jobs and Job Cost",
+    "summary": "Jobs, cost codes, budgets, change orders, commitments vs actuals, "
+    "field time and progress billing",
+    "version": "18.0.0.1.0",
+    "category": "Construction",
+    "website": "https://github.com/construction-integration-hub/odoo-construction-hub",
+    "author": "Construction Integration Hub contributors",
+    "license": "LGPL-3",
+    "application": False,
+    "installable": True,
+    "depends": [
+        "integration_queue",
+        "project",
+        "hr_timesheet",
+        "analytic",
+        "account",
+        "purchase",
+    ],
+    "data": [
+        "security/construction_project_sync_security.xml",
+        "security/ir.model.access.csv",
+        "views/menus.xml",
+    ],
+}

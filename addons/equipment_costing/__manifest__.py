@@ -1,0 +1,20 @@
+# Copyright 2026 Construction Integration Hub contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Construction Equipment Costing",
+    "summary": "Equipment master, ISO 15143-3 telematics usage and equipment cost "
+    "allocation to jobs",
+    "version": "18.0.0.1.0",
+    "category": "Construction",
+    "website": "https://github.com/construction-integration-hub/odoo-construction-hub",
+    "author": "Construction Integration Hub contributors",
+    "license": "LGPL-3",
+    "application": False,
+    "installable": True,
+    "depends": ["construction_project_sync", "maintenance"],
+    "data": [
+        "security/equipment_costing_security.xml",
+        "security/ir.model.access.csv",
+        "views/menus.xml",
+    ],
+}

@@ -1,0 +1,425 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""REST endpoints of the hub under /api/construction/v1.
+
+Thin by design: authenticate, parse, hand over to the inbox model, answer. Every error
+is an RFC 9457 problem with a stable code (see lib/errors.py).
+"""
+
+import json
+import logging
+import math
+from datetime import datetime, timezone
+
+import odoo.release
+from odoo import http
+from odoo.exceptions import AccessError, UserError
+from odoo.http import request
+
+from ..lib.errors import PROBLEMS, problem
+from ..lib.openapi import build_openapi
+from ..lib.signature import SignatureError, verify
+
+_logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/construction/v1"
+API_VERSION = "1.0.0"
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+DEFAULT_MAX_BATCH = 1000
+
+
+class ApiProblem(Exception):
+    def __init__(self, code, detail=None, headers=None, **extra):
+        super().__init__(detail or code)
+        self.code = code
+        self.detail = detail
+        self.headers = headers or []
+        self.extra = extra
+
+
+def json_response(data, status=200, headers=None, content_type="application/json"):
+    return request.make_response(
+        json.dumps(data, default=str),
+        headers=[("Content-Type", content_type), *(headers or [])],
+        status=status,
+    )
+
+
+def problem_response(code, detail=None, headers=None, **extra):
+    body = problem(code, detail, **extra)
+    return json_response(
+        body, body["status"], headers, content_type="application/problem+json"
+    )
+
+
+def api_endpoint(func):
+    """Turn ApiProblem and unexpected errors into problem+json; never a traceback."""
+
+    def wrapper(self, *args, **kwargs):
+        try:
+            return func(self, *args, **kwargs)
+        except ApiProblem as exc:
+            return problem_response(exc.code, exc.detail, exc.headers, **exc.extra)
+        except Exception:
+            _logger.exception("Unexpected error on %s", request.httprequest.path)
+            request.env.cr.rollback()
+            return problem_response(
+                "internal_error", "The error was logged; retry later with the same key."
+            )
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+def _config(key, default):
+    # sudo: technical limits, read for any caller
+    value = request.env["ir.config_parameter"].sudo().get_param(key)
+    return int(value) if value else default
+
+
+def _read_body():
+    limit = _config("integration_queue.max_body_bytes", DEFAULT_MAX_BODY)
+    length = request.httprequest.content_length
+    if length and length > limit:
+        raise ApiProblem("payload_too_large", f"The body is {length} bytes; at most {limit} are accepted.")
+    # werkzeug caps a body without Content-Length at Odoo's max_content_length
+    raw = request.httprequest.get_data(cache=False)
+    if len(raw) > limit:
+        raise ApiProblem("payload_too_large", f"The body is over {limit} bytes.")
+    return raw
+
+
+def _parse_json(raw):
+    try:
+        return json.loads(raw or b"null")
+    except ValueError as exc:
+        raise ApiProblem("malformed_json", str(exc)) from exc
+
+
+def _parse_time(value, where):
+    """An ISO 8601 date-time as naive UTC, Odoo's storage convention."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ApiProblem(
+            "invalid_request", f"{where} {value!r} is not an ISO 8601 date-time."
+        ) from exc
+    if parsed.tzinfo:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def _current_system():
+    system = request.env["integration.system"]._for_user(request.env.user)
+    if not system or not system.active:
+        raise ApiProblem(
+            "not_a_system_user",
+            "Use the API key of an active integration system's service user.",
+        )
+    return system
+
+
+def _flow_for(system, flow_code):
+    # sudo: flows are the public contract of the API; the system's enabled flows
+    # decide what it may use.
+    flow = request.env["integration.flow"].sudo().search(
+        [("code", "=", flow_code), ("direction", "=", "inbound")], limit=1
+    )
+    if not flow:
+        raise ApiProblem("unknown_flow", f"There is no inbound flow {flow_code!r}.")
+    if flow not in system.sudo().flow_ids:
+        raise ApiProblem(
+            "flow_not_enabled",
+            f"Flow {flow_code!r} is not enabled for system {system.code!r}.",
+        )
+    return flow
+
+
+def _check_rate(system, incoming):
+    limit = system.sudo().rate_limit
+    if not limit:
+        return
+    cr = request.env.cr
+    # the clock of the messages' received_at (Python's), not the transaction's now()
+    now = datetime.utcnow()
+    cr.execute(
+        """
+        SELECT count(*), extract(epoch FROM min(received_at) + interval '60 seconds' - %s)
+          FROM integration_message
+         WHERE system_id = %s AND received_at > %s - interval '60 seconds'
+        """,
+        [now, system.id, now],
+    )
+    count, reset_in = cr.fetchone()
+    if count + incoming > limit:
+        retry_after = max(1, math.ceil(reset_in or 60))
+        raise ApiProblem(
+            "rate_limited",
+            f"{system.code} may send {limit} messages a minute; {count} arrived in the "
+            f"last minute.",
+            headers=[("Retry-After", str(retry_after))],
+        )
+
+
+def _items_from(body, raw, headers):
+    """The messages of a request: one payload with its Idempotency-Key header, or a
+    JSON array of envelopes {idempotency_key, event_time, payload}."""
+    if isinstance(body, list):
+        limit = _config("integration_queue.max_batch_items", DEFAULT_MAX_BATCH)
+        if len(body) > limit:
+            raise ApiProblem(
+                "batch_too_large", f"The batch has {len(body)} items; at most {limit}."
+            )
+        if not body:
+            raise ApiProblem("invalid_request", "The batch is empty.")
+        items = []
+        for index, envelope in enumerate(body):
+            key = isinstance(envelope, dict) and envelope.get("idempotency_key")
+            if not key or not isinstance(key, str) or len(key) > 255 or "payload" not in envelope:
+                raise ApiProblem(
+                    "invalid_request",
+                    f"Batch item {index} needs an idempotency_key (a string of at most "
+                    f"255 characters) and a payload.",
+                )
+            items.append(
+                {
+                    "idempotency_key": key,
+                    "payload": envelope["payload"],
+                    "raw": json.dumps(envelope["payload"], ensure_ascii=False),
+                    "event_time": _parse_time(envelope.get("event_time"), f"Item {index} event_time"),
+                }
+            )
+        return items, True
+    key = headers.get("Idempotency-Key")
+    if not key:
+        raise ApiProblem(
+            "idempotency_key_required",
+            "Send an Idempotency-Key header with a single message, or post a batch.",
+        )
+    if len(key) > 255:
+        raise ApiProblem("invalid_request", "Idempotency-Key is longer than 255 characters.")
+    return [
+        {
+            "idempotency_key": key,
+            "payload": body,
+            "raw": raw.decode("utf-8", errors="replace"),
+            "event_time": _parse_time(headers.get("X-Event-Time"), "X-Event-Time"),
+        }
+    ], False
+
+
+def _answer(results, batch):
+    if batch:
+        items = []
+        for result in results:
+            item = dict(result)
+            code = item.pop("problem_code", None)
+            if code:
+                item["problem"] = problem(
+                    code,
+                    item.pop("detail", None),
+                    **({"errors": item.pop("errors")} if "errors" in item else {}),
+                )
+            items.append(item)
+        accepted = any(r["status"] in (200, 202) for r in results)
+        status = 202 if accepted else (422 if any(r["status"] == 422 for r in results) else 409)
+        return json_response(
+            {"errors": any(r["status"] >= 400 for r in results), "items": items},
+            status=status,
+        )
+    result = results[0]
+    if result.get("problem_code"):
+        extra = {"message_id": result["message_id"]}
+        if result.get("errors"):
+            extra["errors"] = result["errors"]
+        return problem_response(result["problem_code"], result.get("detail"), **extra)
+    headers = [("Location", f"{API_PREFIX}/messages/{result['message_id']}")]
+    if result.get("replayed"):
+        headers.append(("Idempotent-Replayed", "true"))
+    return json_response(result, status=result["status"], headers=headers)
+
+
+class ConstructionApi(http.Controller):
+    @http.route(
+        f"{API_PREFIX}/health",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        csrf=False,
+        save_session=False,
+    )
+    @api_endpoint
+    def health(self):
+        # sudo: the health route is unauthenticated by contract; it reads only module
+        # versions and queue counters, never a payload or a secret.
+        env = request.env(su=True)
+        hub = env["integration.hub"]
+        return json_response(
+            {
+                "status": "ok",
+                "odoo_version": odoo.release.version,
+                "api_version": API_VERSION,
+                "suite": hub._suite_versions(),
+                "database": hub._database_state(),
+                "queue": hub._queue_state(),
+            }
+        )
+
+    @http.route(
+        f"{API_PREFIX}/openapi.json",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        csrf=False,
+        save_session=False,
+    )
+    @api_endpoint
+    def openapi(self):
+        # sudo: flow contracts (codes and schemas) are the published API documentation.
+        flows = request.env["integration.flow"].sudo().search([("direction", "=", "inbound")])
+        base = request.httprequest.host_url.rstrip("/") + API_PREFIX
+        return json_response(build_openapi(flows._openapi_descriptors(), API_VERSION, base))
+
+    @http.route(
+        f"{API_PREFIX}/flows/<string:flow_code>",
+        type="http",
+        auth="bearer",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    @api_endpoint
+    def post_flow(self, flow_code):
+        system = _current_system()
+        flow = _flow_for(system, flow_code)
+        raw = _read_body()
+        body = _parse_json(raw)
+        items, batch = _items_from(body, raw, request.httprequest.headers)
+        _check_rate(system, len(items))
+        results = request.env["integration.message"]._ingest(system.sudo(), flow, items)
+        return _answer(results, batch)
+
+    @http.route(
+        f"{API_PREFIX}/webhooks/<string:system_code>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    @api_endpoint
+    def post_signed_webhook(self, system_code):
+        # sudo: the caller has no Odoo identity yet; the signature made with the
+        # system's secret is what authenticates it.
+        system = request.env["integration.system"].sudo().search(
+            [("code", "=", system_code), ("active", "=", True)], limit=1
+        )
+        if not system:
+            raise ApiProblem("unknown_system", f"There is no system {system_code!r}.")
+        if not system.webhook_secret or not system.user_id:
+            raise ApiProblem("forbidden", "Signed webhooks are not enabled for this system.")
+        raw = _read_body()
+        headers = request.httprequest.headers
+        try:
+            verify(
+                system.webhook_secret,
+                headers.get("webhook-id"),
+                headers.get("webhook-timestamp"),
+                headers.get("webhook-signature"),
+                raw,
+                tolerance=system.webhook_tolerance,
+            )
+        except SignatureError as exc:
+            raise ApiProblem(exc.code, str(exc)) from exc
+        body = _parse_json(raw)
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str) or "data" not in body:
+            raise ApiProblem("invalid_request", 'The body must be {"type": <flow>, "data": {...}}.')
+        request.update_env(user=system.user_id.id)
+        system = system.with_env(request.env)
+        flow = _flow_for(system, body["type"])
+        _check_rate(system, 1)
+        item = {
+            "idempotency_key": headers["webhook-id"][:255],
+            "payload": body["data"],
+            "raw": json.dumps(body["data"], ensure_ascii=False),
+            "event_time": _parse_time(body.get("timestamp"), "timestamp"),
+        }
+        results = request.env["integration.message"]._ingest(
+            system.sudo(), flow, [item], source="webhook"
+        )
+        return _answer(results, False)
+
+    def _visible_message(self, message_id):
+        user = request.env.user
+        system = request.env["integration.system"]._for_user(user)
+        if not system and not user.has_group("integration_queue.group_integration_user"):
+            raise ApiProblem("not_a_system_user")
+        message = request.env["integration.message"].browse(message_id)
+        try:
+            if not message.exists() or (system and message.system_id != system):
+                raise ApiProblem("message_not_found", f"No message {message_id} for this key.")
+        except AccessError as exc:
+            raise ApiProblem("message_not_found", f"No message {message_id} for this key.") from exc
+        return message
+
+    @http.route(
+        f"{API_PREFIX}/messages/<int:message_id>",
+        type="http",
+        auth="bearer",
+        methods=["GET"],
+        csrf=False,
+        save_session=False,
+    )
+    @api_endpoint
+    def get_message(self, message_id):
+        return json_response(self._visible_message(message_id)._api_view())
+
+    @http.route(
+        f"{API_PREFIX}/messages/<int:message_id>/replay",
+        type="http",
+        auth="bearer",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    @api_endpoint
+    def replay_message(self, message_id):
+        message = self._visible_message(message_id)
+        raw = _read_body()
+        body = _parse_json(raw) if raw.strip() else {}
+        force = bool(isinstance(body, dict) and body.get("force"))
+        if message.state == "done" and not force:
+            raise ApiProblem(
+                "message_already_done",
+                'The message was processed already; a manager may send {"force": true}.',
+            )
+        try:
+            message.action_replay(force=force)
+        except AccessError as exc:
+            raise ApiProblem("forbidden", str(exc)) from exc
+        except UserError as exc:
+            raise ApiProblem("schema_validation_failed", str(exc), message_id=message.id) from exc
+        return json_response(message._api_view(), status=202)
+
+    @http.route(
+        f"{API_PREFIX}/metrics",
+        type="http",
+        auth="bearer",
+        methods=["GET"],
+        csrf=False,
+        save_session=False,
+    )
+    @api_endpoint
+    def metrics(self):
+        if not request.env.user.has_group("integration_queue.group_integration_user"):
+            raise ApiProblem("forbidden", "Metrics need the key of an integration user.")
+        # sudo: aggregated counters across systems, for a user entitled to monitoring
+        text = request.env["integration.hub"].sudo()._prometheus_metrics()
+        return request.make_response(
+            text, headers=[("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]
+        )
+
+
+__all__ = ["API_PREFIX", "PROBLEMS", "ConstructionApi", "problem_response"]

@@ -1,0 +1,1 @@
+"""Pure helpers of the hub: no ORM, no request; tested with plain pytest."""

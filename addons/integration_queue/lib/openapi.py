@@ -1,0 +1,345 @@
+"""The hub's OpenAPI 3.1 document, generated from the flows (never written by hand)."""
+
+import re
+
+from .errors import PROBLEMS
+
+ERROR_STATUSES = sorted({status for status, _title in PROBLEMS.values()})
+
+
+def _component_name(flow_code):
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", flow_code))
+
+
+def _problem_responses(statuses):
+    return {
+        str(status): {"$ref": f"#/components/responses/Problem{status}"}
+        for status in statuses
+    }
+
+
+def build_openapi(flows, api_version, server_url):
+    """``flows``: dicts with code, name, description, mode and json_schema (a dict)."""
+    schemas = {
+        "Problem": {
+            "type": "object",
+            "description": "RFC 9457 problem details; switch on `code`.",
+            "required": ["type", "title", "status", "code"],
+            "properties": {
+                "type": {"type": "string", "format": "uri"},
+                "title": {"type": "string"},
+                "status": {"type": "integer"},
+                "code": {"type": "string", "enum": sorted(PROBLEMS)},
+                "detail": {"type": "string"},
+                "errors": {"type": "array", "items": {"type": "object"}},
+                "message_id": {"type": "integer"},
+            },
+        },
+        "Accepted": {
+            "type": "object",
+            "required": ["message_id", "state"],
+            "properties": {
+                "message_id": {"type": "integer"},
+                "state": {"type": "string"},
+                "idempotency_key": {"type": "string"},
+                "replayed": {"type": "boolean"},
+                "status": {"type": "integer"},
+                "problem": {"$ref": "#/components/schemas/Problem"},
+            },
+        },
+        "BatchAccepted": {
+            "type": "object",
+            "properties": {
+                "errors": {"type": "boolean"},
+                "items": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/Accepted"},
+                },
+            },
+        },
+        "Message": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "flow": {"type": "string"},
+                "system": {"type": "string"},
+                "idempotency_key": {"type": "string"},
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "received",
+                        "rejected",
+                        "queued",
+                        "done",
+                        "failed",
+                        "dead",
+                        "deferred",
+                    ],
+                },
+                "attempts": {"type": "integer"},
+                "received_at": {"type": "string", "format": "date-time"},
+                "processed_at": {"type": ["string", "null"], "format": "date-time"},
+                "error": {"type": ["object", "null"]},
+                "records": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+    }
+    paths = {}
+    for flow in sorted(flows, key=lambda f: f["code"]):
+        name = _component_name(flow["code"]) + "Payload"
+        schema = dict(flow.get("json_schema") or {"type": "object"})
+        schema.pop("$id", None)
+        schemas[name] = schema
+        envelope = {
+            "type": "object",
+            "required": ["idempotency_key", "payload"],
+            "properties": {
+                "idempotency_key": {"type": "string", "maxLength": 255},
+                "event_time": {"type": "string", "format": "date-time"},
+                "payload": {"$ref": f"#/components/schemas/{name}"},
+            },
+        }
+        paths[f"/flows/{flow['code']}"] = {
+            "post": {
+                "operationId": "post_" + re.sub(r"\W", "_", flow["code"]),
+                "summary": flow.get("name") or flow["code"],
+                "description": (flow.get("description") or "")
+                + "\n\nOne message (the payload itself, with an `Idempotency-Key` header)"
+                " or a batch (a JSON array of envelopes, at most 1,000).",
+                "tags": ["flows"],
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 255},
+                        "description": "Required for a single message.",
+                    },
+                    {
+                        "name": "X-Event-Time",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "format": "date-time"},
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "oneOf": [
+                                    {"$ref": f"#/components/schemas/{name}"},
+                                    {
+                                        "type": "array",
+                                        "maxItems": 1000,
+                                        "items": envelope,
+                                    },
+                                ]
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "Same idempotency key and payload: the original answer.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Accepted"}
+                            }
+                        },
+                    },
+                    "202": {
+                        "description": "Stored and queued (a batch answers per item).",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "oneOf": [
+                                        {"$ref": "#/components/schemas/Accepted"},
+                                        {"$ref": "#/components/schemas/BatchAccepted"},
+                                    ]
+                                }
+                            }
+                        },
+                    },
+                    **_problem_responses(ERROR_STATUSES),
+                },
+            }
+        }
+    paths["/messages/{message_id}"] = {
+        "get": {
+            "operationId": "get_message",
+            "summary": "State, attempts, errors and the Odoo records a message produced",
+            "tags": ["messages"],
+            "parameters": [_id_param()],
+            "responses": {
+                "200": {
+                    "description": "The message",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/Message"}
+                        }
+                    },
+                },
+                **_problem_responses([401, 403, 404]),
+            },
+        }
+    }
+    paths["/messages/{message_id}/replay"] = {
+        "post": {
+            "operationId": "replay_message",
+            "summary": "Process a message again (a done one only with force, by a manager)",
+            "tags": ["messages"],
+            "parameters": [_id_param()],
+            "requestBody": {
+                "required": False,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"force": {"type": "boolean"}},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "202": {
+                    "description": "Queued again",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/Message"}
+                        }
+                    },
+                },
+                **_problem_responses([401, 403, 404, 409]),
+            },
+        }
+    }
+    paths["/webhooks/{system}"] = {
+        "post": {
+            "operationId": "post_signed_webhook",
+            "summary": "A message signed with the system's webhook secret "
+            "(Standard Webhooks), instead of an API key",
+            "tags": ["flows"],
+            "security": [],
+            "parameters": [
+                {
+                    "name": "system",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                },
+                *[
+                    {
+                        "name": header,
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                    for header in ("webhook-id", "webhook-timestamp", "webhook-signature")
+                ],
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["type", "data"],
+                            "properties": {
+                                "type": {
+                                    "type": "string",
+                                    "description": "The flow code",
+                                },
+                                "timestamp": {"type": "string", "format": "date-time"},
+                                "data": {"type": "object"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {"description": "A replay of an accepted webhook-id"},
+                "202": {"description": "Stored and queued"},
+                **_problem_responses([400, 401, 403, 404, 409, 413, 422, 429]),
+            },
+        }
+    }
+    paths["/health"] = {
+        "get": {
+            "operationId": "health",
+            "summary": "Versions, database state, queue backlog and job runner state",
+            "tags": ["operations"],
+            "security": [],
+            "responses": {"200": {"description": "Healthy enough to answer"}},
+        }
+    }
+    paths["/metrics"] = {
+        "get": {
+            "operationId": "metrics",
+            "summary": "Prometheus text exposition of the hub's counters",
+            "tags": ["operations"],
+            "responses": {
+                "200": {
+                    "description": "Prometheus text format 0.0.4",
+                    "content": {"text/plain": {"schema": {"type": "string"}}},
+                },
+                **_problem_responses([401, 403]),
+            },
+        }
+    }
+    paths["/openapi.json"] = {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document",
+            "tags": ["operations"],
+            "security": [],
+            "responses": {"200": {"description": "OpenAPI 3.1"}},
+        }
+    }
+    responses = {
+        f"Problem{status}": {
+            "description": ", ".join(
+                sorted(code for code, (st, _t) in PROBLEMS.items() if st == status)
+            ),
+            "content": {
+                "application/problem+json": {
+                    "schema": {"$ref": "#/components/schemas/Problem"}
+                }
+            },
+        }
+        for status in ERROR_STATUSES
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Construction Integration Hub",
+            "version": api_version,
+            "description": "Odoo as the hub between a construction company's field "
+            "systems and its back office. Every flow below is generated from the "
+            "flows configured in Odoo.",
+        },
+        "servers": [{"url": server_url}],
+        "security": [{"apiKey": []}],
+        "tags": [{"name": "flows"}, {"name": "messages"}, {"name": "operations"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": responses,
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The Odoo API key of the system's service user.",
+                }
+            },
+        },
+    }
+
+
+def _id_param():
+    return {
+        "name": "message_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer"},
+    }

@@ -1,0 +1,33 @@
+"""Flow processors: business addons mark a model method as the processor of a flow.
+
+    class JobSync(models.AbstractModel):
+        _name = "construction.job.sync"
+
+        @integration_processor("job.upsert")
+        def _process_job_upsert(self, message, payload):
+            ...  # return the records produced (a recordset, or a list of them)
+
+Only decorated methods can be called as processors: a flow record names a model, never
+an arbitrary method.
+"""
+
+PROCESSOR_ATTR = "_integration_flow_code"
+
+
+def integration_processor(flow_code):
+    def decorate(method):
+        setattr(method, PROCESSOR_ATTR, flow_code)
+        return method
+
+    return decorate
+
+
+def find_processor(model_class, flow_code):
+    """The name of the method of ``model_class`` decorated for ``flow_code``, or None."""
+    for name in dir(model_class):
+        if name.startswith("__"):
+            continue
+        method = getattr(model_class, name, None)
+        if callable(method) and getattr(method, PROCESSOR_ATTR, None) == flow_code:
+            return name
+    return None

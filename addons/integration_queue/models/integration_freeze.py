@@ -1,0 +1,90 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class IntegrationFreeze(models.Model):
+    """A period-close freeze: financial flows dated inside it wait until it lifts."""
+
+    _name = "integration.freeze"
+    _description = "Integration Period Freeze"
+    _inherit = ["mail.thread"]
+    _order = "date_from desc"
+
+    name = fields.Char(required=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    date_from = fields.Date(required=True, tracking=True)
+    date_to = fields.Date(required=True, tracking=True)
+    flow_ids = fields.Many2many(
+        "integration.flow", string="Flows", help="Leave empty: every financial flow."
+    )
+    state = fields.Selection(
+        [("active", "Frozen"), ("lifted", "Lifted")],
+        default="active",
+        required=True,
+        tracking=True,
+    )
+    deferred_count = fields.Integer(compute="_compute_deferred_count")
+
+    @api.constrains("date_from", "date_to")
+    def _check_dates(self):
+        for freeze in self:
+            if freeze.date_to < freeze.date_from:
+                raise ValidationError(_("A freeze cannot end before it starts."))
+
+    def _compute_deferred_count(self):
+        count = self.env["integration.message"].search_count([("state", "=", "deferred")])
+        for freeze in self:
+            freeze.deferred_count = count
+
+    @api.model
+    def _frozen_reason(self, company, date, flow):
+        """Why ``flow`` may not post on ``date`` for ``company`` now, or None."""
+        freeze = self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "active"),
+                ("date_from", "<=", date),
+                ("date_to", ">=", date),
+                "|",
+                ("flow_ids", "=", False),
+                ("flow_ids", "in", flow.ids),
+            ],
+            limit=1,
+        )
+        if freeze:
+            return _(
+                "%(date)s falls in the frozen period %(name)s (%(start)s to %(end)s); "
+                "the message waits until the freeze is lifted.",
+                date=date,
+                name=freeze.name,
+                start=freeze.date_from,
+                end=freeze.date_to,
+            )
+        # Odoo's own lock dates, when accounting is installed
+        for field_name in ("hard_lock_date", "fiscalyear_lock_date"):
+            lock = company._fields.get(field_name) and company.sudo()[field_name]
+            if lock and date <= lock:
+                return _(
+                    "%(date)s is on or before the %(what)s (%(lock)s) of %(company)s; "
+                    "the message waits until the period is opened again.",
+                    date=date,
+                    what=company._fields[field_name].string.lower(),
+                    lock=lock,
+                    company=company.name,
+                )
+        return None
+
+    def action_lift(self):
+        self.write({"state": "lifted"})
+        released = self.env["integration.message"]._cron_release_deferred()
+        for freeze in self:
+            freeze.message_post(
+                body=_("Freeze lifted; %s deferred message(s) went back to the queue.")
+                % released
+            )
+
+    def action_reactivate(self):
+        self.write({"state": "active"})

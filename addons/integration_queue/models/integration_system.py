@@ -1,0 +1,99 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib.signature import generate_secret
+
+
+class IntegrationSystem(models.Model):
+    """An external application that talks to Odoo through the hub."""
+
+    _name = "integration.system"
+    _description = "Integration System"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "name"
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(
+        required=True,
+        help="Short technical name, used in URLs (signed webhooks) and mappings.",
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Service User",
+        ondelete="restrict",
+        tracking=True,
+        help="The dedicated Odoo user the system acts as: its API key authenticates "
+        "the calls, its access rights and record rules bound what the system may do.",
+    )
+    business_owner_id = fields.Many2one("res.users", tracking=True)
+    technical_owner_id = fields.Many2one("res.users", tracking=True)
+    flow_ids = fields.Many2many(
+        "integration.flow", string="Enabled Flows", tracking=True
+    )
+    rate_limit = fields.Integer(
+        default=6000,
+        help="Messages accepted per minute; 0 means no limit. Over it the API answers "
+        "429 with Retry-After.",
+    )
+    webhook_secret = fields.Char(
+        groups="integration_queue.group_integration_manager",
+        copy=False,
+        help="Shared secret of signed inbound webhooks (Standard Webhooks, HMAC-SHA256).",
+    )
+    webhook_tolerance = fields.Integer(
+        default=300, help="Seconds a signed webhook's timestamp may be off."
+    )
+    message_count = fields.Integer(compute="_compute_message_count")
+    note = fields.Html()
+
+    _sql_constraints = [
+        ("code_uniq", "unique(code)", "A system code must be unique."),
+        (
+            "rate_limit_positive",
+            "CHECK(rate_limit >= 0)",
+            "The rate limit cannot be negative.",
+        ),
+    ]
+
+    def _compute_message_count(self):
+        counts = dict(
+            self.env["integration.message"]._read_group(
+                [("system_id", "in", self.ids)], ["system_id"], ["__count"]
+            )
+        )
+        for system in self:
+            system.message_count = counts.get(system, 0)
+
+    @api.constrains("user_id")
+    def _check_user_unique(self):
+        for system in self.filtered("user_id"):
+            if self.search_count([("user_id", "=", system.user_id.id)]) > 1:
+                raise UserError(
+                    _("%s is already the service user of another system.")
+                    % system.user_id.name
+                )
+
+    def action_generate_webhook_secret(self):
+        for system in self:
+            system.webhook_secret = generate_secret()
+            system.message_post(body=_("A new webhook secret was generated."))
+
+    def action_view_messages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "integration_queue.action_integration_message"
+        )
+        action["domain"] = [("system_id", "=", self.id)]
+        return action
+
+    @api.model
+    def _for_user(self, user):
+        """The system whose service user is ``user``."""
+        # sudo: a service user may not read system records (they hold secrets); the
+        # lookup only answers which system the authenticated key belongs to.
+        return self.sudo().search([("user_id", "=", user.id)], limit=1)

@@ -1,0 +1,88 @@
+"""Helpers other addons' tests reuse: a system with its service user and API key, and
+running the queue_job jobs the inbox enqueued, as the job runner would."""
+
+import json
+from datetime import timedelta
+
+from odoo import fields
+
+from odoo.addons.queue_job.job import Job
+
+
+def make_system(env, code, flows, company=None, groups=(), rate_limit=6000):
+    """A system with a dedicated service user; returns (system, api_key)."""
+    company = company or env.company
+    group_ids = [
+        env.ref("base.group_user").id,
+        env.ref("integration_queue.group_integration_service").id,
+        *[env.ref(xmlid).id for xmlid in groups],
+    ]
+    user = (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            {
+                "name": f"{code} service",
+                "login": f"integration-{code}",
+                "company_id": company.id,
+                "company_ids": [(6, 0, company.ids)],
+                "groups_id": [(6, 0, group_ids)],
+            }
+        )
+    )
+    system = env["integration.system"].create(
+        {
+            "name": code.upper(),
+            "code": code,
+            "company_id": company.id,
+            "user_id": user.id,
+            "flow_ids": [(6, 0, flows.ids)],
+            "rate_limit": rate_limit,
+            "business_owner_id": env.ref("base.user_admin").id,
+        }
+    )
+    key = env["res.users.apikeys"].with_user(user).sudo()._generate(None, "test", None)
+    return system, key
+
+
+def ingest(env, system, flow, payloads, prefix="k"):
+    """Post payloads as the system's service user would, through the model."""
+    items = [
+        {
+            "idempotency_key": f"{prefix}-{index}",
+            "payload": payload,
+            "raw": json.dumps(payload),
+            "event_time": None,
+        }
+        for index, payload in enumerate(payloads)
+    ]
+    messages = env["integration.message"].with_user(system.user_id)
+    return messages._ingest(system, flow, items)
+
+
+def perform_jobs(env, include_future=False, model=None):
+    """Run the pending queue_job jobs in this transaction, oldest first; jobs whose
+    eta is still to come run only with include_future (time passing)."""
+    domain = [("state", "in", ("pending", "enqueued"))]
+    if model:
+        domain.append(("model_name", "=", model))
+    if not include_future:
+        domain += ["|", ("eta", "=", False), ("eta", "<=", fields.Datetime.now())]
+    records = env["queue.job"].search(domain, order="id")
+    for record in records:
+        job = Job.load(env, record.uuid)
+        job.set_started()
+        job.store()
+        result = job.perform()
+        job.set_done(result=result)
+        job.store()
+    return len(records)
+
+
+def age_messages(messages, seconds):
+    """Move received times into the past, as if the messages had waited."""
+    messages.env.cr.execute(
+        "UPDATE integration_message SET received_at = received_at - %s WHERE id = ANY(%s)",
+        [timedelta(seconds=seconds), messages.ids],
+    )
+    messages.invalidate_recordset()

@@ -1,0 +1,98 @@
+"""Plain pytest tests of the hub's pure helpers (no Odoo needed)."""
+
+import random
+
+import pytest
+
+from ..lib.backoff import retry_delay
+from ..lib.errors import PROBLEMS, problem
+from ..lib.openapi import build_openapi
+from ..lib.processor import find_processor, integration_processor
+from ..lib.signature import SignatureError, generate_secret, sign, verify
+
+
+def test_signature_round_trip_and_rotation():
+    secret = generate_secret()
+    header = sign(secret, "msg_1", 1700000000, b'{"a":1}')
+    assert header.startswith("v1,")
+    assert verify(secret, "msg_1", "1700000000", header, b'{"a":1}', now=1700000100)
+    # during a rotation the sender signs with both secrets
+    old = generate_secret()
+    both = sign(old, "msg_1", 1700000000, b"x") + " " + sign(secret, "msg_1", 1700000000, b"x")
+    assert verify(secret, "msg_1", 1700000000, both, b"x", now=1700000000)
+
+
+def test_standard_webhooks_reference_vector():
+    # the example of the Standard Webhooks specification's reference libraries
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    body = b'{"test": 2432232314}'
+    assert (
+        sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body)
+        == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    )
+
+
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ({"body": b"tampered"}, "invalid_signature"),
+        ({"msg_id": "other"}, "invalid_signature"),
+        ({"now": 1700000000 + 301}, "signature_timestamp_out_of_tolerance"),
+        ({"now": 1700000000 - 301}, "signature_timestamp_out_of_tolerance"),
+        ({"timestamp": "yesterday"}, "invalid_signature"),
+        ({"header": ""}, "invalid_signature"),
+    ],
+)
+def test_signature_rejections(change, code):
+    secret = generate_secret()
+    args = {
+        "msg_id": "msg_1",
+        "timestamp": "1700000000",
+        "header": sign(secret, "msg_1", 1700000000, b"body"),
+        "body": b"body",
+        "now": 1700000000,
+    }
+    args.update(change)
+    with pytest.raises(SignatureError) as err:
+        verify(secret, args["msg_id"], args["timestamp"], args["header"], args["body"], now=args["now"])
+    assert err.value.code == code
+
+
+def test_backoff_is_bounded_and_jittered():
+    rng = random.Random(7)
+    delays = [retry_delay(attempt, base=10, cap=100, rng=rng) for attempt in range(1, 9)]
+    assert 5 <= delays[0] <= 10
+    assert 10 <= delays[1] <= 20
+    assert all(50 <= d <= 100 for d in delays[4:])
+    assert len(set(delays)) == len(delays)
+
+
+def test_every_problem_has_a_status_and_title():
+    for code, (status, title) in PROBLEMS.items():
+        body = problem(code, "detail")
+        assert body["status"] == status and body["title"] == title
+        assert 400 <= status < 600
+
+
+def test_processor_lookup_only_finds_decorated_methods():
+    class Model:
+        @integration_processor("job.upsert")
+        def _process_job(self, message, payload):
+            return None
+
+        def _process_other(self, message, payload):
+            return None
+
+    assert find_processor(Model, "job.upsert") == "_process_job"
+    assert find_processor(Model, "other") is None
+
+
+def test_openapi_lists_every_flow_and_error():
+    spec = build_openapi(
+        [{"code": "job.upsert", "name": "Job", "json_schema": {"type": "object"}}],
+        "1.0.0",
+        "http://127.0.0.1:8069/api/construction/v1",
+    )
+    post = spec["paths"]["/flows/job.upsert"]["post"]
+    assert {"202", "409", "422", "429"} <= set(post["responses"])
+    assert "JobUpsertPayload" in spec["components"]["schemas"]

@@ -1,0 +1,49 @@
+from odoo.tests import TransactionCase, tagged
+
+from .common import make_system
+
+
+@tagged("post_install", "-at_install")
+class TestWizards(TransactionCase):
+    def test_system_setup_creates_service_user_and_shows_key_once(self):
+        echo = self.env.ref("integration_queue.flow_echo")
+        wizard = self.env["integration.system.setup"].create(
+            {"name": "Telematics Co", "code": "telem", "flow_ids": [(6, 0, echo.ids)]}
+        )
+        action = wizard.action_create()
+        system = self.env["integration.system"].search([("code", "=", "telem")])
+        self.assertEqual(system.flow_ids, echo)
+        user = system.user_id
+        self.assertEqual(user.login, "integration-telem")
+        self.assertTrue(user.has_group("integration_queue.group_integration_service"))
+        self.assertFalse(user.has_group("base.group_system"))
+        self.assertEqual(action["res_model"], "res.users.apikeys.show")
+        key = action["context"]["default_key"]
+        # the key authenticates as the service user; only its hash is stored
+        uid = self.env["res.users.apikeys"]._check_credentials(scope="rpc", key=key)
+        self.assertEqual(uid, user.id)
+
+    def test_link_existing_records_before_go_live(self):
+        echo = self.env.ref("integration_queue.flow_echo")
+        system, _key = make_system(self.env, "golive", echo)
+        acme = self.env["res.partner"].create({"name": "Acme Concrete", "ref": "V-001"})
+        self.env["res.partner"].create({"name": "Twin", "ref": "V-002"})
+        self.env["res.partner"].create({"name": "Twin 2", "ref": "V-002"})
+        wizard = self.env["integration.mapping.link"].create(
+            {
+                "system_id": system.id,
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "match_field_id": self.env.ref("base.field_res_partner__ref").id,
+                "lines": "external_id,match_value\nEXT-1,V-001\nEXT-2,V-002\nEXT-3,V-404",
+            }
+        )
+        wizard.action_link()
+        mapping = self.env["integration.mapping"]
+        self.assertEqual(mapping._resolve(system, "res.partner", "EXT-1"), acme)
+        self.assertFalse(mapping._resolve(system, "res.partner", "EXT-2"))
+        self.assertIn("Linked: 1", wizard.result)
+        self.assertIn("No match: EXT-3", wizard.result)
+        self.assertIn("More than one match: EXT-2", wizard.result)
+        # a second run links nothing twice
+        wizard.action_link()
+        self.assertIn("Already mapped: 1", wizard.result)

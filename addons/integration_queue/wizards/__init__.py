@@ -1,0 +1,3 @@
+from . import integration_system_setup
+from . import integration_mapping_link
+from . import integration_reconciliation_wizard

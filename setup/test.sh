@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The suite's test command: a fresh database with the four addons, every test
+# (TransactionCase, HttpCase over real HTTP, browser tours in Chromium, plain pytest),
+# then the lint. Fails if any test is skipped or none ran.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+"$REPO_DIR/setup/install.sh"
+ensure_postgres
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null ||
+    die "no Chromium found: browser tours need it (Debian: apt-get install chromium)."
+
+DB=${CHUB_TEST_DB:-chub_test_$$}
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/chub-test.XXXXXX")
+CONF=$RUN_DIR/odoo.conf
+CHUB_DATA_DIR=$RUN_DIR/data write_config "$CONF" "db_name = $DB" "dbfilter = ^$DB\$"
+cleanup() {
+    [ -n "${CHUB_KEEP_DB:-}" ] || dropdb --if-exists "$DB" 2>/dev/null || true
+    rm -rf "$RUN_DIR"
+}
+trap cleanup EXIT
+
+dropdb --if-exists "$DB"
+say "creating test database $DB with the suite and demo data"
+start=$(date +%s)
+"$PY" -m odoo -c "$CONF" -d "$DB" -i "$SUITE_ADDONS" --stop-after-init --log-level=warn ||
+    die "the suite did not install in $DB (see Odoo's log above)."
+say "installed in $(($(date +%s) - start)) s; running the tests"
+
+cd "$REPO_DIR"
+status=0
+"$PY" -m pytest --odoo-config="$CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
+    addons tests "$@" || status=$?
+
+say "lint: pre-commit run --all-files"
+PATH=$VENV/bin:$PATH pre-commit run --all-files --show-diff-on-failure || status=1
+exit $status

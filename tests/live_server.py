@@ -1,0 +1,141 @@
+"""A real Odoo server (prefork workers and queue_job's runner) on loopback, for the
+live tests and the benchmarks. The database is a copy made by setup/test.sh (or
+given by CHUB_LIVE_DB / CHUB_LIVE_CONF), so the live server's commits never meet the
+transactions of the in-process tests."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+
+ADMIN = ("admin", "admin")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveOdoo:
+    def __init__(self, conf, db, workers=2, log_path=None):
+        self.conf, self.db, self.workers = conf, db, workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path or f"/tmp/chub-live-{self.port}.log"
+        self.proc = None
+
+    def start(self, timeout=120):
+        cmd = [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-c",
+            self.conf,
+            "-d",
+            self.db,
+            f"--db-filter=^{self.db}$",
+            "--http-interface=127.0.0.1",
+            f"--http-port={self.port}",
+            f"--workers={self.workers}",
+            "--max-cron-threads=0",
+            "--limit-time-real=600",
+            "--limit-time-cpu=600",
+            "--log-level=warn",
+            "--no-database-list",
+        ]
+        env = dict(os.environ)
+        env["ODOO_QUEUE_JOB_CHANNELS"] = f"root:{max(self.workers, 1)}"
+        env["ODOO_QUEUE_JOB_PORT"] = str(self.port)
+        env["ODOO_QUEUE_JOB_HOST"] = "127.0.0.1"
+        self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"Odoo exited; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(
+                    f"{self.url}/api/construction/v1/health", timeout=5
+                ) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"Odoo did not answer within {timeout} s; see {self.log_path}")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        if getattr(self, "log", None):
+            self.log.close()
+
+    # JSON-RPC as the demo admin, for setting things up and reading results
+    def rpc(self, model, method, *args, **kwargs):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [self.db, 2, ADMIN[1], model, method, list(args), kwargs],
+            },
+        }
+        request = urllib.request.Request(
+            f"{self.url}/jsonrpc",
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            body = json.loads(response.read())
+        if "error" in body:
+            raise RuntimeError(body["error"]["data"]["message"])
+        return body["result"]
+
+    def new_system(self, code, flow_codes, rate_limit=0, groups=()):
+        """A system with its service user; returns its API key (from the setup wizard)."""
+        flow_ids = self.rpc("integration.flow", "search", [("code", "in", list(flow_codes))])
+        group_ids = [
+            self.rpc("ir.model.data", "_xmlid_to_res_id", xmlid) for xmlid in groups
+        ]
+        wizard = self.rpc(
+            "integration.system.setup",
+            "create",
+            {
+                "name": code,
+                "code": code,
+                "flow_ids": [(6, 0, flow_ids)],
+                "group_ids": [(6, 0, group_ids)],
+                "rate_limit": rate_limit,
+            },
+        )
+        action = self.rpc("integration.system.setup", "action_create", [wizard])
+        return action["context"]["default_key"]
+
+
+def live_settings():
+    conf = os.environ.get("CHUB_LIVE_CONF")
+    db = os.environ.get("CHUB_LIVE_DB")
+    return conf, db
+
+
+@contextmanager
+def live_odoo(workers=2):
+    conf, db = live_settings()
+    server = LiveOdoo(conf, db, workers=workers).start()
+    try:
+        yield server
+    finally:
+        server.stop()
