@@ -55,7 +55,7 @@ else
     resolve_source
     grep -q "^version_info = (18, 0" "$ODOO_TREE/odoo/release.py" || die "$ODOO_TREE is not Odoo 18.0."
     say "installing Odoo's requirements (a few minutes the first time)"
-    pip_install 'setuptools<81' wheel
+    pip_install 'setuptools>=75,<81' wheel
     # python-ldap only serves auth_ldap and needs libldap headers to build: left out.
     grep -v '^python-ldap' "$ODOO_TREE/requirements.txt" >"$CHUB_HOME/odoo-requirements.txt"
     pip_install -r "$CHUB_HOME/odoo-requirements.txt" || die "Odoo's requirements failed to install (see pip's message above)."

@@ -14,18 +14,26 @@ DB=${CHUB_TEST_DB:-chub_test_$$}
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/chub-test.XXXXXX")
 CONF=$RUN_DIR/odoo.conf
 CHUB_DATA_DIR=$RUN_DIR/data write_config "$CONF" "db_name = $DB" "dbfilter = ^$DB\$"
+LIVE_DB=${DB}_live
 cleanup() {
     [ -n "${CHUB_KEEP_DB:-}" ] || dropdb --if-exists "$DB" 2>/dev/null || true
+    dropdb --if-exists "$LIVE_DB" 2>/dev/null || true
     rm -rf "$RUN_DIR"
 }
 trap cleanup EXIT
 
 dropdb --if-exists "$DB"
+dropdb --if-exists "$LIVE_DB"
 say "creating test database $DB with the suite and demo data"
 start=$(date +%s)
-"$PY" -m odoo -c "$CONF" -d "$DB" -i "$SUITE_ADDONS" --stop-after-init --log-level=warn ||
+"$PY" "$REPO_DIR/setup/odoo-bin" -c "$CONF" -d "$DB" -i "$SUITE_ADDONS" --stop-after-init --log-level=warn ||
     die "the suite did not install in $DB (see Odoo's log above)."
 say "installed in $(($(date +%s) - start)) s; running the tests"
+# The live tests run a real Odoo (workers, job runner, real commits) on a copy, so
+# its commits never meet the in-process tests' transactions.
+createdb -T "$DB" "$LIVE_DB"
+[ -d "$RUN_DIR/data/filestore/$DB" ] && cp -r "$RUN_DIR/data/filestore/$DB" "$RUN_DIR/data/filestore/$LIVE_DB"
+export CHUB_LIVE_DB=$LIVE_DB CHUB_LIVE_CONF=$CONF
 
 cd "$REPO_DIR"
 status=0

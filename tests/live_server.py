@@ -12,8 +12,10 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from pathlib import Path
 
 ADMIN = ("admin", "admin")
+ODOO_BIN = Path(__file__).resolve().parent.parent / "setup" / "odoo-bin"
 
 
 def free_port():
@@ -33,8 +35,7 @@ class LiveOdoo:
     def start(self, timeout=120):
         cmd = [
             sys.executable,
-            "-m",
-            "odoo",
+            str(ODOO_BIN),
             "-c",
             self.conf,
             "-d",
@@ -108,7 +109,13 @@ class LiveOdoo:
         """A system with its service user; returns its API key (from the setup wizard)."""
         flow_ids = self.rpc("integration.flow", "search", [("code", "in", list(flow_codes))])
         group_ids = [
-            self.rpc("ir.model.data", "_xmlid_to_res_id", xmlid) for xmlid in groups
+            self.rpc(
+                "ir.model.data",
+                "search_read",
+                [("module", "=", xmlid.split(".")[0]), ("name", "=", xmlid.split(".")[1])],
+                fields=["res_id"],
+            )[0]["res_id"]
+            for xmlid in groups
         ]
         wizard = self.rpc(
             "integration.system.setup",

@@ -65,7 +65,7 @@ def test_duplicate_storm_under_real_concurrency(server):
     with ThreadPoolExecutor(max_workers=16) as pool:
         answers = list(pool.map(send, range(48)))
     statuses = [status for status, _body in answers]
-    assert statuses.count(202) == 1, statuses
+    assert statuses.count(202) == 1, answers
     assert statuses.count(200) == 47, statuses
     ids = {body["message_id"] for _status, body in answers}
     assert len(ids) == 1

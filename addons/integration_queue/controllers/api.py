@@ -14,6 +14,7 @@ import odoo.release
 from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..lib.errors import PROBLEMS, problem
 from ..lib.openapi import build_openapi
@@ -59,6 +60,10 @@ def api_endpoint(func):
             return func(self, *args, **kwargs)
         except ApiProblem as exc:
             return problem_response(exc.code, exc.detail, exc.headers, **exc.extra)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # Odoo retries the whole request on these (a concurrent duplicate key,
+            # say); the retry then answers as a replay.
+            raise
         except Exception:
             _logger.exception("Unexpected error on %s", request.httprequest.path)
             request.env.cr.rollback()
