@@ -31,6 +31,7 @@ class LiveOdoo:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or f"/tmp/chub-live-{self.port}.log"
         self.proc = None
+        self.extra_args = []
 
     def start(self, timeout=120):
         cmd = [
@@ -49,13 +50,16 @@ class LiveOdoo:
             "--limit-time-cpu=600",
             "--log-level=warn",
             "--no-database-list",
+            *self.extra_args,
         ]
         env = dict(os.environ)
         env["ODOO_QUEUE_JOB_CHANNELS"] = f"root:{max(self.workers, 1)}"
         env["ODOO_QUEUE_JOB_PORT"] = str(self.port)
         env["ODOO_QUEUE_JOB_HOST"] = "127.0.0.1"
         self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.proc = subprocess.Popen(
+            cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env
+        )
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -70,7 +74,9 @@ class LiveOdoo:
                 pass
             time.sleep(0.5)
         self.stop()
-        raise RuntimeError(f"Odoo did not answer within {timeout} s; see {self.log_path}")
+        raise RuntimeError(
+            f"Odoo did not answer within {timeout} s; see {self.log_path}"
+        )
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -106,13 +112,19 @@ class LiveOdoo:
         return body["result"]
 
     def new_system(self, code, flow_codes, rate_limit=0, groups=()):
-        """A system with its service user; returns its API key (from the setup wizard)."""
-        flow_ids = self.rpc("integration.flow", "search", [("code", "in", list(flow_codes))])
+        """A system with its service user; returns its API key (from the setup
+        wizard)."""
+        flow_ids = self.rpc(
+            "integration.flow", "search", [("code", "in", list(flow_codes))]
+        )
         group_ids = [
             self.rpc(
                 "ir.model.data",
                 "search_read",
-                [("module", "=", xmlid.split(".")[0]), ("name", "=", xmlid.split(".")[1])],
+                [
+                    ("module", "=", xmlid.split(".")[0]),
+                    ("name", "=", xmlid.split(".")[1]),
+                ],
                 fields=["res_id"],
             )[0]["res_id"]
             for xmlid in groups

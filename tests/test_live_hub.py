@@ -56,7 +56,9 @@ def server():
 
 
 def test_duplicate_storm_under_real_concurrency(server):
-    key = server.new_system("live_storm", ["partner.upsert"], groups=["base.group_partner_manager"])
+    key = server.new_system(
+        "live_storm", ["partner.upsert"], groups=["base.group_partner_manager"]
+    )
     body = {"external_id": "LIVE-STORM", "name": "Live Storm Co"}
 
     def send(_i):
@@ -70,14 +72,18 @@ def test_duplicate_storm_under_real_concurrency(server):
     ids = {body["message_id"] for _status, body in answers}
     assert len(ids) == 1
     assert not wait_done(server, key, ids), "the job runner did not process the message"
-    assert server.rpc("res.partner", "search_count", [("name", "=", "Live Storm Co")]) == 1
+    assert (
+        server.rpc("res.partner", "search_count", [("name", "=", "Live Storm Co")]) == 1
+    )
     view = get(server, f"/messages/{ids.pop()}", key)
     assert view["state"] == "done" and view["attempts"] == 1
     assert view["records"][0]["action"] == "created"
 
 
 def test_batch_through_the_job_runner(server):
-    key = server.new_system("live_batch", ["echo", "partner.upsert"], groups=["base.group_partner_manager"])
+    key = server.new_system(
+        "live_batch", ["echo", "partner.upsert"], groups=["base.group_partner_manager"]
+    )
     batch = [{"idempotency_key": f"e-{i}", "payload": {"n": i}} for i in range(300)]
     status, body = post(server, "/flows/echo", batch, key)
     assert status == 202
@@ -90,6 +96,13 @@ def test_batch_through_the_job_runner(server):
     # resending the whole batch creates nothing new
     status, again = post(server, "/flows/echo", batch, key)
     assert status == 202 and {i["status"] for i in again["items"]} == {200}
-    assert server.rpc("integration.message", "search_count", [("system_id.code", "=", "live_batch")]) == 301
+    assert (
+        server.rpc(
+            "integration.message",
+            "search_count",
+            [("system_id.code", "=", "live_batch")],
+        )
+        == 301
+    )
     first_attempt = get(server, f"/messages/{failing['message_id']}", key)
     assert first_attempt["error"]["code"] == "echo_failure"

@@ -86,7 +86,10 @@ def _read_body():
     limit = _config("integration_queue.max_body_bytes", DEFAULT_MAX_BODY)
     length = request.httprequest.content_length
     if length and length > limit:
-        raise ApiProblem("payload_too_large", f"The body is {length} bytes; at most {limit} are accepted.")
+        raise ApiProblem(
+            "payload_too_large",
+            f"The body is {length} bytes; at most {limit} are accepted.",
+        )
     # werkzeug caps a body without Content-Length at Odoo's max_content_length
     raw = request.httprequest.get_data(cache=False)
     if len(raw) > limit:
@@ -129,8 +132,10 @@ def _current_system():
 def _flow_for(system, flow_code):
     # sudo: flows are the public contract of the API; the system's enabled flows
     # decide what it may use.
-    flow = request.env["integration.flow"].sudo().search(
-        [("code", "=", flow_code), ("direction", "=", "inbound")], limit=1
+    flow = (
+        request.env["integration.flow"]
+        .sudo()
+        .search([("code", "=", flow_code), ("direction", "=", "inbound")], limit=1)
     )
     if not flow:
         raise ApiProblem("unknown_flow", f"There is no inbound flow {flow_code!r}.")
@@ -151,7 +156,8 @@ def _check_rate(system, incoming):
     now = datetime.utcnow()
     cr.execute(
         """
-        SELECT count(*), extract(epoch FROM min(received_at) + interval '60 seconds' - %s)
+        SELECT count(*),
+               extract(epoch FROM min(received_at) + interval '60 seconds' - %s)
           FROM integration_message
          WHERE system_id = %s AND received_at > %s - interval '60 seconds'
         """,
@@ -182,7 +188,12 @@ def _items_from(body, raw, headers):
         items = []
         for index, envelope in enumerate(body):
             key = isinstance(envelope, dict) and envelope.get("idempotency_key")
-            if not key or not isinstance(key, str) or len(key) > 255 or "payload" not in envelope:
+            if (
+                not key
+                or not isinstance(key, str)
+                or len(key) > 255
+                or "payload" not in envelope
+            ):
                 raise ApiProblem(
                     "invalid_request",
                     f"Batch item {index} needs an idempotency_key (a string of at most "
@@ -193,7 +204,9 @@ def _items_from(body, raw, headers):
                     "idempotency_key": key,
                     "payload": envelope["payload"],
                     "raw": json.dumps(envelope["payload"], ensure_ascii=False),
-                    "event_time": _parse_time(envelope.get("event_time"), f"Item {index} event_time"),
+                    "event_time": _parse_time(
+                        envelope.get("event_time"), f"Item {index} event_time"
+                    ),
                 }
             )
         return items, True
@@ -204,7 +217,9 @@ def _items_from(body, raw, headers):
             "Send an Idempotency-Key header with a single message, or post a batch.",
         )
     if len(key) > 255:
-        raise ApiProblem("invalid_request", "Idempotency-Key is longer than 255 characters.")
+        raise ApiProblem(
+            "invalid_request", "Idempotency-Key is longer than 255 characters."
+        )
     return [
         {
             "idempotency_key": key,
@@ -229,7 +244,11 @@ def _answer(results, batch):
                 )
             items.append(item)
         accepted = any(r["status"] in (200, 202) for r in results)
-        status = 202 if accepted else (422 if any(r["status"] == 422 for r in results) else 409)
+        status = (
+            202
+            if accepted
+            else (422 if any(r["status"] == 422 for r in results) else 409)
+        )
         return json_response(
             {"errors": any(r["status"] >= 400 for r in results), "items": items},
             status=status,
@@ -283,9 +302,15 @@ class ConstructionApi(http.Controller):
     @api_endpoint
     def openapi(self):
         # sudo: flow contracts (codes and schemas) are the published API documentation.
-        flows = request.env["integration.flow"].sudo().search([("direction", "=", "inbound")])
+        flows = (
+            request.env["integration.flow"]
+            .sudo()
+            .search([("direction", "=", "inbound")])
+        )
         base = request.httprequest.host_url.rstrip("/") + API_PREFIX
-        return json_response(build_openapi(flows._openapi_descriptors(), API_VERSION, base))
+        return json_response(
+            build_openapi(flows._openapi_descriptors(), API_VERSION, base)
+        )
 
     @http.route(
         f"{API_PREFIX}/flows/<string:flow_code>",
@@ -318,13 +343,17 @@ class ConstructionApi(http.Controller):
     def post_signed_webhook(self, system_code):
         # sudo: the caller has no Odoo identity yet; the signature made with the
         # system's secret is what authenticates it.
-        system = request.env["integration.system"].sudo().search(
-            [("code", "=", system_code), ("active", "=", True)], limit=1
+        system = (
+            request.env["integration.system"]
+            .sudo()
+            .search([("code", "=", system_code), ("active", "=", True)], limit=1)
         )
         if not system:
             raise ApiProblem("unknown_system", f"There is no system {system_code!r}.")
         if not system.webhook_secret or not system.user_id:
-            raise ApiProblem("forbidden", "Signed webhooks are not enabled for this system.")
+            raise ApiProblem(
+                "forbidden", "Signed webhooks are not enabled for this system."
+            )
         raw = _read_body()
         headers = request.httprequest.headers
         try:
@@ -339,8 +368,14 @@ class ConstructionApi(http.Controller):
         except SignatureError as exc:
             raise ApiProblem(exc.code, str(exc)) from exc
         body = _parse_json(raw)
-        if not isinstance(body, dict) or not isinstance(body.get("type"), str) or "data" not in body:
-            raise ApiProblem("invalid_request", 'The body must be {"type": <flow>, "data": {...}}.')
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("type"), str)
+            or "data" not in body
+        ):
+            raise ApiProblem(
+                "invalid_request", 'The body must be {"type": <flow>, "data": {...}}.'
+            )
         request.update_env(user=system.user_id.id)
         system = system.with_env(request.env)
         flow = _flow_for(system, body["type"])
@@ -359,14 +394,20 @@ class ConstructionApi(http.Controller):
     def _visible_message(self, message_id):
         user = request.env.user
         system = request.env["integration.system"]._for_user(user)
-        if not system and not user.has_group("integration_queue.group_integration_user"):
+        if not system and not user.has_group(
+            "integration_queue.group_integration_user"
+        ):
             raise ApiProblem("not_a_system_user")
         message = request.env["integration.message"].browse(message_id)
         try:
             if not message.exists() or (system and message.system_id != system):
-                raise ApiProblem("message_not_found", f"No message {message_id} for this key.")
+                raise ApiProblem(
+                    "message_not_found", f"No message {message_id} for this key."
+                )
         except AccessError as exc:
-            raise ApiProblem("message_not_found", f"No message {message_id} for this key.") from exc
+            raise ApiProblem(
+                "message_not_found", f"No message {message_id} for this key."
+            ) from exc
         return message
 
     @http.route(
@@ -398,14 +439,17 @@ class ConstructionApi(http.Controller):
         if message.state == "done" and not force:
             raise ApiProblem(
                 "message_already_done",
-                'The message was processed already; a manager may send {"force": true}.',
+                "The message was processed already; a manager may send "
+                '{"force": true}.',
             )
         try:
             message.action_replay(force=force)
         except AccessError as exc:
             raise ApiProblem("forbidden", str(exc)) from exc
         except UserError as exc:
-            raise ApiProblem("schema_validation_failed", str(exc), message_id=message.id) from exc
+            raise ApiProblem(
+                "schema_validation_failed", str(exc), message_id=message.id
+            ) from exc
         return json_response(message._api_view(), status=202)
 
     @http.route(
@@ -419,7 +463,9 @@ class ConstructionApi(http.Controller):
     @api_endpoint
     def metrics(self):
         if not request.env.user.has_group("integration_queue.group_integration_user"):
-            raise ApiProblem("forbidden", "Metrics need the key of an integration user.")
+            raise ApiProblem(
+                "forbidden", "Metrics need the key of an integration user."
+            )
         # sudo: aggregated counters across systems, for a user entitled to monitoring
         text = request.env["integration.hub"].sudo()._prometheus_metrics()
         return request.make_response(

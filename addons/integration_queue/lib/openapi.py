@@ -104,7 +104,8 @@ def build_openapi(flows, api_version, server_url):
                 "operationId": "post_" + re.sub(r"\W", "_", flow["code"]),
                 "summary": flow.get("name") or flow["code"],
                 "description": (flow.get("description") or "")
-                + "\n\nOne message (the payload itself, with an `Idempotency-Key` header)"
+                + "\n\nOne message (the payload itself, with an `Idempotency-Key` "
+                "header)"
                 " or a batch (a JSON array of envelopes, at most 1,000).",
                 "tags": ["flows"],
                 "parameters": [
@@ -141,7 +142,8 @@ def build_openapi(flows, api_version, server_url):
                 },
                 "responses": {
                     "200": {
-                        "description": "Same idempotency key and payload: the original answer.",
+                        "description": "Same idempotency key and payload: "
+                        "the original answer.",
                         "content": {
                             "application/json": {
                                 "schema": {"$ref": "#/components/schemas/Accepted"}
@@ -168,7 +170,8 @@ def build_openapi(flows, api_version, server_url):
     paths["/messages/{message_id}"] = {
         "get": {
             "operationId": "get_message",
-            "summary": "State, attempts, errors and the Odoo records a message produced",
+            "summary": "State, attempts, errors and the Odoo records a message "
+            "produced",
             "tags": ["messages"],
             "parameters": [_id_param()],
             "responses": {
@@ -187,7 +190,8 @@ def build_openapi(flows, api_version, server_url):
     paths["/messages/{message_id}/replay"] = {
         "post": {
             "operationId": "replay_message",
-            "summary": "Process a message again (a done one only with force, by a manager)",
+            "summary": "Process a message again (a done one only with force, by a "
+            "manager)",
             "tags": ["messages"],
             "parameters": [_id_param()],
             "requestBody": {
@@ -235,7 +239,11 @@ def build_openapi(flows, api_version, server_url):
                         "required": True,
                         "schema": {"type": "string"},
                     }
-                    for header in ("webhook-id", "webhook-timestamp", "webhook-signature")
+                    for header in (
+                        "webhook-id",
+                        "webhook-timestamp",
+                        "webhook-signature",
+                    )
                 ],
             ],
             "requestBody": {

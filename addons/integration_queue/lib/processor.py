@@ -11,6 +11,8 @@ Only decorated methods can be called as processors: a flow record names a model,
 an arbitrary method.
 """
 
+import functools
+
 PROCESSOR_ATTR = "_integration_flow_code"
 
 
@@ -22,8 +24,10 @@ def integration_processor(flow_code):
     return decorate
 
 
+@functools.lru_cache(maxsize=1024)
 def find_processor(model_class, flow_code):
-    """The name of the method of ``model_class`` decorated for ``flow_code``, or None."""
+    """The name of the method of ``model_class`` decorated for ``flow_code``, or
+    None."""
     for name in dir(model_class):
         if name.startswith("__"):
             continue

@@ -26,9 +26,14 @@ class IntegrationException(models.Model):
     )
     res_model = fields.Char(string="Model")
     res_id = fields.Many2oneReference(string="Record", model_field="res_model")
-    owner_id = fields.Many2one("res.users", string="Owner", tracking=True)
+    owner_id = fields.Many2one("res.users", tracking=True)
     criticality = fields.Selection(
-        [("low", "Low"), ("normal", "Normal"), ("high", "High"), ("critical", "Critical")],
+        [
+            ("low", "Low"),
+            ("normal", "Normal"),
+            ("high", "High"),
+            ("critical", "Critical"),
+        ],
         default="normal",
     )
     deadline = fields.Datetime(string="SLA Deadline", tracking=True)
@@ -60,7 +65,9 @@ class IntegrationException(models.Model):
         now = fields.Datetime.now()
         for exc in self:
             exc.overdue = (
-                exc.state in ("open", "in_progress") and exc.deadline and exc.deadline < now
+                exc.state in ("open", "in_progress")
+                and exc.deadline
+                and exc.deadline < now
             )
 
     def _search_overdue(self, operator, value):
@@ -102,7 +109,9 @@ class IntegrationException(models.Model):
         return system.business_owner_id or system.technical_owner_id
 
     @api.model
-    def _raise(self, reason_code, text, message=None, record=None, system=None, flow=None):
+    def _raise(
+        self, reason_code, text, message=None, record=None, system=None, flow=None
+    ):
         flow = flow or (message and message.flow_id)
         system = system or (message and message.system_id)
         criticality = flow.criticality if flow else "normal"
@@ -192,7 +201,9 @@ class IntegrationException(models.Model):
         overdue = self.search([("overdue", "=", True), ("escalated", "=", False)])
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         for exc in overdue:
-            targets = (exc.flow_id.owner_group_id.users | exc.system_id.technical_owner_id) - exc.owner_id
+            targets = (
+                exc.flow_id.owner_group_id.users | exc.system_id.technical_owner_id
+            ) - exc.owner_id
             for user in targets[:5]:
                 exc.activity_schedule(
                     activity_type_id=activity_type.id,

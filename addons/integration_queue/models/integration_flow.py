@@ -37,13 +37,12 @@ class IntegrationFlow(models.Model):
         required=True,
         help="Real time: one job per message. Batch: one job per chunk of messages.",
     )
-    job_batch_size = fields.Integer(
-        default=200, help="Messages per job in batch mode."
-    )
+    job_batch_size = fields.Integer(default=200, help="Messages per job in batch mode.")
     json_schema = fields.Text(
         string="JSON Schema",
         default='{"type": "object"}',
-        help="JSON Schema (draft 2020-12) every payload must match before it is queued.",
+        help="JSON Schema (draft 2020-12) every payload must match before it is "
+        "queued.",
     )
     processor_model = fields.Char(
         help="Technical name of the model holding the method decorated with "
@@ -53,7 +52,12 @@ class IntegrationFlow(models.Model):
     retry_base_seconds = fields.Integer(default=30)
     retry_max_seconds = fields.Integer(default=3600)
     criticality = fields.Selection(
-        [("low", "Low"), ("normal", "Normal"), ("high", "High"), ("critical", "Critical")],
+        [
+            ("low", "Low"),
+            ("normal", "Normal"),
+            ("high", "High"),
+            ("critical", "Critical"),
+        ],
         default="normal",
         required=True,
         tracking=True,

@@ -17,9 +17,15 @@ class IntegrationFlowStats(models.Model):
     received_24h = fields.Integer(string="Received (24 h)", readonly=True)
     done_24h = fields.Integer(string="Done (24 h)", readonly=True)
     failed_24h = fields.Integer(string="Failed or dead (24 h)", readonly=True)
-    failure_rate = fields.Float(string="Failure rate (%)", readonly=True, aggregator="avg")
-    latency_p50_ms = fields.Float(string="Latency p50 (ms)", readonly=True, aggregator="max")
-    latency_p95_ms = fields.Float(string="Latency p95 (ms)", readonly=True, aggregator="max")
+    failure_rate = fields.Float(
+        string="Failure rate (%)", readonly=True, aggregator="avg"
+    )
+    latency_p50_ms = fields.Float(
+        string="Latency p50 (ms)", readonly=True, aggregator="max"
+    )
+    latency_p95_ms = fields.Float(
+        string="Latency p95 (ms)", readonly=True, aggregator="max"
+    )
     backlog = fields.Integer(readonly=True)
     dead = fields.Integer(string="Dead letters", readonly=True)
     oldest_waiting_at = fields.Datetime(readonly=True, aggregator="min")

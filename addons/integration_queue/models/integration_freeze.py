@@ -35,7 +35,9 @@ class IntegrationFreeze(models.Model):
                 raise ValidationError(_("A freeze cannot end before it starts."))
 
     def _compute_deferred_count(self):
-        count = self.env["integration.message"].search_count([("state", "=", "deferred")])
+        count = self.env["integration.message"].search_count(
+            [("state", "=", "deferred")]
+        )
         for freeze in self:
             freeze.deferred_count = count
 

@@ -94,15 +94,19 @@ class IntegrationHub(models.AbstractModel):
         cr = self.env.cr
         lines = []
 
+        def quote(value):
+            return str(value).replace("\\", "\\\\").replace('"', '\\"')
+
         def family(name, kind, help_text, samples):
             lines.append(f"# HELP {name} {help_text}")
             lines.append(f"# TYPE {name} {kind}")
             for labels, value in samples:
-                label_text = ",".join(
-                    f'{k}="{str(v).replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"'
-                    for k, v in labels.items()
+                label_text = ",".join(f'{k}="{quote(v)}"' for k, v in labels.items())
+                lines.append(
+                    f"{name}{{{label_text}}} {value}"
+                    if label_text
+                    else f"{name} {value}"
                 )
-                lines.append(f"{name}{{{label_text}}} {value}" if label_text else f"{name} {value}")
 
         cr.execute(
             """
@@ -117,7 +121,10 @@ class IntegrationHub(models.AbstractModel):
             "construction_hub_messages",
             "gauge",
             "Messages by flow, system and state.",
-            [({"flow": f, "system": s, "state": st}, n) for f, s, st, n in cr.fetchall()],
+            [
+                ({"flow": f, "system": s, "state": st}, n)
+                for f, s, st, n in cr.fetchall()
+            ],
         )
         cr.execute(
             """
@@ -154,7 +161,8 @@ class IntegrationHub(models.AbstractModel):
             ],
         )
         cr.execute(
-            "SELECT state, count(*) FROM integration_exception GROUP BY state ORDER BY 1"
+            "SELECT state, count(*) FROM integration_exception "
+            "GROUP BY state ORDER BY 1"
         )
         family(
             "construction_hub_exceptions",
@@ -162,7 +170,9 @@ class IntegrationHub(models.AbstractModel):
             "Integration exceptions by state.",
             [({"state": st}, n) for st, n in cr.fetchall()],
         )
-        cr.execute("SELECT state, count(*) FROM integration_outbox GROUP BY state ORDER BY 1")
+        cr.execute(
+            "SELECT state, count(*) FROM integration_outbox GROUP BY state ORDER BY 1"
+        )
         family(
             "construction_hub_outbox_events",
             "gauge",

@@ -16,7 +16,9 @@ class IntegrationLineage(models.Model):
     flow_id = fields.Many2one(related="message_id.flow_id", store=True)
     company_id = fields.Many2one(related="message_id.company_id", store=True)
     res_model = fields.Char(string="Model", required=True, index=True)
-    res_id = fields.Many2oneReference(string="Record", model_field="res_model", index=True)
+    res_id = fields.Many2oneReference(
+        string="Record", model_field="res_model", index=True
+    )
     action = fields.Selection(
         [("created", "Created"), ("updated", "Updated"), ("linked", "Linked")],
         required=True,
@@ -27,7 +29,9 @@ class IntegrationLineage(models.Model):
     def _compute_record_name(self):
         for line in self:
             record = self.env[line.res_model].browse(line.res_id).exists()
-            line.record_name = record.display_name if record else f"{line.res_model},{line.res_id}"
+            line.record_name = (
+                record.display_name if record else f"{line.res_model},{line.res_id}"
+            )
 
     def action_open_record(self):
         self.ensure_one()

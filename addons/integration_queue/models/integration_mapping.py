@@ -14,9 +14,7 @@ class IntegrationMapping(models.Model):
     system_id = fields.Many2one(
         "integration.system", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(
-        related="system_id.company_id", store=True, index=True
-    )
+    company_id = fields.Many2one(related="system_id.company_id", store=True, index=True)
     res_model = fields.Char(string="Model", required=True)
     res_id = fields.Many2oneReference(
         string="Record", model_field="res_model", required=True

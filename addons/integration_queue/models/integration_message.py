@@ -30,7 +30,9 @@ WAITING_STATES = ("received", "queued", "failed", "deferred")
 
 def payload_hash(payload):
     """SHA-256 of the canonical JSON form: key order and spacing do not matter."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    canonical = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -143,12 +145,14 @@ class IntegrationMessage(models.Model):
         (
             "idempotency_uniq",
             "unique(system_id, flow_id, idempotency_key)",
-            "This system already sent a message with this idempotency key on this flow.",
+            "This system already sent a message with this idempotency key on this "
+            "flow.",
         )
     ]
 
     def init(self):
-        # backlog and monitoring scan by state; rate limiting counts a system's recent messages
+        # backlog and monitoring scan by state; rate limiting counts a system's
+        # recent messages
         create_index(
             self.env.cr,
             "integration_message_system_received_idx",
@@ -165,7 +169,9 @@ class IntegrationMessage(models.Model):
     @api.depends("flow_id.code", "idempotency_key")
     def _compute_name(self):
         for message in self:
-            message.name = f"{message.flow_id.code or ''} {message.idempotency_key or ''}"
+            message.name = (
+                f"{message.flow_id.code or ''} {message.idempotency_key or ''}"
+            )
 
     def _compute_record_count(self):
         counts = dict(
@@ -272,9 +278,11 @@ class IntegrationMessage(models.Model):
             if key in inserted:  # the same key twice in one batch
                 first = prepared[first_of_key[key]]
                 same = first[1] == digest
-                msg_id, state, old_errors = inserted[key], (
-                    "rejected" if first[2] else "queued"
-                ), first[2]
+                msg_id, state, old_errors = (
+                    inserted[key],
+                    ("rejected" if first[2] else "queued"),
+                    first[2],
+                )
             else:
                 msg_id, old_digest, state, old_errors = existing[key]
                 old_errors = json.loads(old_errors) if old_errors else None
@@ -405,10 +413,10 @@ class IntegrationMessage(models.Model):
         if not messages:
             return _("Nothing to process: the messages were handled already.")
         outcome = defaultdict(list)
-        links, attempts, notes = [], [], []
-        envs = {}
+        links, attempts, notes = [], [], {}
+        envs, processors = {}, {}
         for message in messages:
-            system = message.system_id
+            system, flow = message.system_id, message.flow_id
             if system not in envs:
                 envs[system] = message._processing_env()
             ctx = InboundMessage(message, envs[system])
@@ -417,15 +425,16 @@ class IntegrationMessage(models.Model):
                 with self.env.cr.savepoint():
                     payload = json.loads(message.payload)
                     message._check_period_open(payload)
-                    result = message.flow_id._processor(ctx.env)(ctx, payload)
-                    if result is not None:
-                        for records in result if isinstance(result, list | tuple) else [result]:
-                            if records and not any(
-                                (records._name, rec.id) == link[:2]
-                                for rec in records
-                                for link in ctx.links
-                            ):
-                                ctx.link(records, "updated")
+                    if (system, flow) not in processors:
+                        processors[system, flow] = flow._processor(ctx.env)
+                    result = processors[system, flow](ctx, payload)
+                    # records a processor returns without linking them were updated
+                    linked = {link[:2] for link in ctx.links}
+                    results = result if isinstance(result, list | tuple) else [result]
+                    for records in filter(None, results):
+                        for record in records:
+                            if (record._name, record.id) not in linked:
+                                ctx.link(record)
             except IntegrationDeferred as exc:
                 outcome["deferred"].append((message, exc.code, str(exc)))
             except IntegrationError as exc:
@@ -435,16 +444,27 @@ class IntegrationMessage(models.Model):
             except (UserError, ValidationError) as exc:
                 outcome["failed"].append((message, "business_rule", str(exc), False))
             except Exception as exc:  # pylint: disable=broad-except
-                _logger.exception("Processor of %s failed on message %s", message.flow_id.code, message.id)
+                _logger.exception(
+                    "Processor of %s failed on message %s",
+                    message.flow_id.code,
+                    message.id,
+                )
                 outcome["failed"].append(
                     (message, "unexpected_error", f"{type(exc).__name__}: {exc}", True)
                 )
             else:
                 outcome["done"].append(message)
                 links.extend((message.id, *link) for link in ctx.links)
-                notes.extend((message.id, note) for note in ctx.notes)
-            attempts.append((message.id, message.attempt_count + 1, (time.perf_counter() - started) * 1000))
-        messages._record_outcomes(outcome, links, attempts)
+                if ctx.notes:
+                    notes[message.id] = "\n".join(ctx.notes)
+            attempts.append(
+                (
+                    message.id,
+                    message.attempt_count + 1,
+                    (time.perf_counter() - started) * 1000,
+                )
+            )
+        messages._record_outcomes(outcome, links, attempts, notes)
         return _("%(done)s done, %(failed)s failed, %(deferred)s deferred") % {
             "done": len(outcome["done"]),
             "failed": len(outcome["failed"]),
@@ -471,13 +491,21 @@ class IntegrationMessage(models.Model):
         flow = self.flow_id
         if not flow.accounting_date_key:
             return
-        value = payload.get(flow.accounting_date_key) if isinstance(payload, dict) else None
-        date = fields.Date.to_date(value) if value else (self.event_time or self.received_at).date()
-        reason = self.env["integration.freeze"]._frozen_reason(self.company_id, date, flow)
+        value = (
+            payload.get(flow.accounting_date_key) if isinstance(payload, dict) else None
+        )
+        date = (
+            fields.Date.to_date(value)
+            if value
+            else (self.event_time or self.received_at).date()
+        )
+        reason = self.env["integration.freeze"]._frozen_reason(
+            self.company_id, date, flow
+        )
         if reason:
             raise IntegrationDeferred(reason)
 
-    def _record_outcomes(self, outcome, links, attempts):
+    def _record_outcomes(self, outcome, links, attempts, notes):
         cr = self.env.cr
         outcome_of = {}
         done = outcome["done"]
@@ -487,7 +515,8 @@ class IntegrationMessage(models.Model):
                 UPDATE integration_message
                    SET state = 'done',
                        processed_at = clock_timestamp() AT TIME ZONE 'UTC',
-                       latency_ms = (extract(epoch FROM (clock_timestamp() AT TIME ZONE 'UTC'
+                       latency_ms = (extract(epoch FROM (
+                                     clock_timestamp() AT TIME ZONE 'UTC'
                                      - received_at)) * 1000)::integer,
                        attempt_count = attempt_count + 1,
                        next_attempt_at = NULL, error_code = NULL, error_message = NULL
@@ -499,7 +528,12 @@ class IntegrationMessage(models.Model):
         if links:
             self.env["integration.lineage"].create(
                 [
-                    {"message_id": msg_id, "res_model": model, "res_id": res_id, "action": action}
+                    {
+                        "message_id": msg_id,
+                        "res_model": model,
+                        "res_id": res_id,
+                        "action": action,
+                    }
                     for msg_id, model, res_id, action in links
                 ]
             )
@@ -515,7 +549,9 @@ class IntegrationMessage(models.Model):
             attempt = message.attempt_count + 1
             if retryable and attempt < message.flow_id.max_attempts:
                 delay = message.flow_id._retry_delay(attempt)
-                retry.append((message, fields.Datetime.now() + timedelta(seconds=delay)))
+                retry.append(
+                    (message, fields.Datetime.now() + timedelta(seconds=delay))
+                )
                 state = "failed"
             else:
                 dead.append(message)
@@ -529,15 +565,16 @@ class IntegrationMessage(models.Model):
         if attempts:
             execute_values(
                 cr._obj,
-                "INSERT INTO integration_message_attempt (message_id, number, duration_ms, "
-                "outcome, error_code, error_message, create_date, create_uid) VALUES %s",
+                "INSERT INTO integration_message_attempt (message_id, number, "
+                "duration_ms, outcome, error_code, error_message, create_date, "
+                "create_uid) VALUES %s",
                 [
                     (
                         msg_id,
                         number,
                         round(duration, 3),
                         outcome_of[msg_id],
-                        *self._error_of(outcome, msg_id),
+                        *self._error_of(outcome, msg_id, notes),
                         fields.Datetime.now(),
                         self.env.uid,
                     )
@@ -548,7 +585,8 @@ class IntegrationMessage(models.Model):
         for message, eta in retry:
             message._enqueue(eta=eta)
             cr.execute(
-                "UPDATE integration_message SET state = 'failed' WHERE id = %s", [message.id]
+                "UPDATE integration_message SET state = 'failed' WHERE id = %s",
+                [message.id],
             )
         if dead:
             self.env["integration.exception"]._raise_for_dead_messages(
@@ -557,7 +595,10 @@ class IntegrationMessage(models.Model):
         self.invalidate_model()
 
     @staticmethod
-    def _error_of(outcome, msg_id):
+    def _error_of(outcome, msg_id, notes):
+        """The error (or, for a done message, the notes) its attempt row keeps."""
+        if msg_id in notes:
+            return "fields_ignored", notes[msg_id]
         for message, code, text, *_rest in outcome["failed"] + outcome["deferred"]:
             if message.id == msg_id:
                 return code, text
@@ -577,8 +618,12 @@ class IntegrationMessage(models.Model):
                 )
                 % len(done)
             )
-        if done and not self.env.user.has_group("integration_queue.group_integration_manager"):
-            raise AccessError(_("Only an integration manager may replay a processed message."))
+        if done and not self.env.user.has_group(
+            "integration_queue.group_integration_manager"
+        ):
+            raise AccessError(
+                _("Only an integration manager may replay a processed message.")
+            )
         # sudo: replaying rewrites the hub's own bookkeeping, which users only read.
         messages = self.sudo()
         rejected = messages.filtered(lambda m: m.state == "rejected")
@@ -587,11 +632,14 @@ class IntegrationMessage(models.Model):
             if errors:
                 message.validation_errors = json.dumps(errors)
                 rejected -= message
-        replayable = (messages - messages.filtered(lambda m: m.state == "rejected")) | rejected
+        replayable = (
+            messages - messages.filtered(lambda m: m.state == "rejected")
+        ) | rejected
         if not replayable:
             raise UserError(_("The payload still does not match the flow's schema."))
         self.env.cr.execute(
-            "UPDATE integration_message SET attempt_count = 0, replay_count = replay_count + 1, "
+            "UPDATE integration_message SET attempt_count = 0, "
+            "replay_count = replay_count + 1, "
             "error_code = NULL, error_message = NULL, validation_errors = NULL, "
             "processed_at = NULL WHERE id = ANY(%s)",
             [replayable.ids],
@@ -657,7 +705,8 @@ class IntegrationMessage(models.Model):
             "received_at": self.received_at and self.received_at.isoformat() + "Z",
             "event_time": self.event_time and self.event_time.isoformat() + "Z",
             "processed_at": self.processed_at and self.processed_at.isoformat() + "Z",
-            "next_attempt_at": self.next_attempt_at and self.next_attempt_at.isoformat() + "Z",
+            "next_attempt_at": self.next_attempt_at
+            and self.next_attempt_at.isoformat() + "Z",
             "error": {"code": self.error_code, "message": self.error_message}
             if self.error_code
             else None,

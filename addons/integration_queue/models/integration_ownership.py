@@ -80,7 +80,9 @@ class IntegrationOwnership(models.Model):
             if ctx is not None:
                 ctx.notes.append(reason)
             if rule.raise_exception:
-                message = ctx.record if ctx is not None else self.env["integration.message"]
+                message = (
+                    ctx.record if ctx is not None else self.env["integration.message"]
+                )
                 self.env["integration.exception"].sudo()._raise(
                     "field_owned_by_other_system",
                     reason,

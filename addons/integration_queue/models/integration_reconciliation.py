@@ -65,7 +65,9 @@ class IntegrationReconciliationCheck(models.Model):
                 )
                 try:
                     with self.env.cr.savepoint():
-                        drift = self.env[check.implementation]._reconcile(check, company)
+                        drift = self.env[check.implementation]._reconcile(
+                            check, company
+                        )
                         run._store_drift(drift)
                 except Exception as exc:  # pylint: disable=broad-except
                     _logger.exception("Reconciliation %s failed", check.code)
@@ -91,7 +93,10 @@ class IntegrationReconciliationRun(models.Model):
     _rec_name = "check_id"
 
     check_id = fields.Many2one(
-        "integration.reconciliation.check", required=True, ondelete="cascade", index=True
+        "integration.reconciliation.check",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     company_id = fields.Many2one("res.company", required=True, index=True)
     trigger = fields.Selection([("cron", "Scheduled"), ("manual", "On demand")])

@@ -7,7 +7,8 @@ from ..lib.processor import integration_processor
 
 class IntegrationSampleFlows(models.AbstractModel):
     """Two flows that prove the path end to end before the business addons bring
-    theirs: ``echo`` (no effect) and ``partner.upsert`` (mapping, ownership, lineage)."""
+    theirs: ``echo`` (no effect) and ``partner.upsert`` (mapping, ownership,
+    lineage)."""
 
     _name = "integration.sample.flows"
     _description = "Integration Sample Flows"
@@ -18,7 +19,8 @@ class IntegrationSampleFlows(models.AbstractModel):
         if isinstance(payload, dict) and payload.get("fail"):
             # lets operators and tests exercise retries and the dead letter
             raise IntegrationError(
-                payload.get("fail") if isinstance(payload.get("fail"), str)
+                payload.get("fail")
+                if isinstance(payload.get("fail"), str)
                 else "The echo payload asked to fail.",
                 code="echo_failure",
             )

@@ -43,7 +43,8 @@ class IntegrationSystem(models.Model):
     webhook_secret = fields.Char(
         groups="integration_queue.group_integration_manager",
         copy=False,
-        help="Shared secret of signed inbound webhooks (Standard Webhooks, HMAC-SHA256).",
+        help="Shared secret of signed inbound webhooks (Standard Webhooks, "
+        "HMAC-SHA256).",
     )
     webhook_tolerance = fields.Integer(
         default=300, help="Seconds a signed webhook's timestamp may be off."

@@ -34,18 +34,21 @@ class IntegrationWebhookSubscription(models.Model):
     event_types = fields.Char(
         required=True,
         default="*",
-        help="Comma-separated event types, * as wildcard: change_order.approved, bill.*",
+        help="Comma-separated event types, * as wildcard: change_order.approved, "
+        "bill.*",
     )
     secret = fields.Char(
         default=lambda self: generate_secret(),
         copy=False,
         groups="integration_queue.group_integration_manager",
-        help="Signs every delivery (Standard Webhooks, HMAC-SHA256 over id.timestamp.body).",
+        help="Signs every delivery (Standard Webhooks, HMAC-SHA256 over "
+        "id.timestamp.body).",
     )
     timeout = fields.Integer(default=10, help="Seconds to wait for the receiver.")
     max_attempts = fields.Integer(
         default=12,
-        help="Automatic attempts; after them the delivery stays failed (never discarded) "
+        help="Automatic attempts; after them the delivery stays failed (never "
+        "discarded) "
         "until someone redelivers it.",
     )
     active = fields.Boolean(default=True, tracking=True)
@@ -79,7 +82,10 @@ class IntegrationOutbox(models.Model):
     )
     event_type = fields.Char(required=True, index=True)
     subscription_id = fields.Many2one(
-        "integration.webhook.subscription", required=True, ondelete="restrict", index=True
+        "integration.webhook.subscription",
+        required=True,
+        ondelete="restrict",
+        index=True,
     )
     system_id = fields.Many2one(related="subscription_id.system_id", store=True)
     company_id = fields.Many2one(related="subscription_id.company_id", store=True)
@@ -108,12 +114,19 @@ class IntegrationOutbox(models.Model):
     def _emit(self, event_type, record=None, data=None, company=None):
         """Record ``event_type`` for every subscription that wants it, in the
         caller's transaction; the delivery jobs commit with it or not at all."""
-        company = company or (record and "company_id" in record._fields and record.company_id) or self.env.company
+        company = (
+            company
+            or (record and "company_id" in record._fields and record.company_id)
+            or self.env.company
+        )
         # sudo: a business user approving a change order may not read subscriptions
         # (they hold secrets); emitting only queues the event for them.
-        subscriptions = self.env["integration.webhook.subscription"].sudo().search(
-            [("company_id", "=", company.id), ("system_id.active", "=", True)]
-        ).filtered(lambda s: s._matches(event_type))
+        subscriptions = (
+            self.env["integration.webhook.subscription"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("system_id.active", "=", True)])
+            .filtered(lambda s: s._matches(event_type))
+        )
         if not subscriptions:
             return self.browse()
         payload = json.dumps(data if data is not None else {}, default=str)
@@ -161,14 +174,19 @@ class IntegrationOutbox(models.Model):
                 "Content-Type": "application/cloudevents+json",
                 "webhook-id": event.event_id,
                 "webhook-timestamp": str(timestamp),
-                "webhook-signature": sign(subscription.secret, event.event_id, timestamp, body),
+                "webhook-signature": sign(
+                    subscription.secret, event.event_id, timestamp, body
+                ),
                 "User-Agent": "odoo-construction-hub/1",
             }
             started = time.perf_counter()
             status, error, response_text = None, None, None
             try:
                 response = requests.post(
-                    subscription.url, data=body.encode(), headers=headers, timeout=subscription.timeout
+                    subscription.url,
+                    data=body.encode(),
+                    headers=headers,
+                    timeout=subscription.timeout,
                 )
                 status, response_text = response.status_code, response.text[:2000]
                 if not 200 <= status < 300:
@@ -190,11 +208,21 @@ class IntegrationOutbox(models.Model):
                 "response_body": response_text,
             }
         )
-        vals = {"attempt_count": attempt, "last_status_code": status or 0, "last_error": error}
+        vals = {
+            "attempt_count": attempt,
+            "last_status_code": status or 0,
+            "last_error": error,
+        }
         if not error:
-            vals.update(state="delivered", delivered_at=fields.Datetime.now(), next_attempt_at=False)
+            vals.update(
+                state="delivered",
+                delivered_at=fields.Datetime.now(),
+                next_attempt_at=False,
+            )
         elif attempt < self.subscription_id.max_attempts:
-            eta = fields.Datetime.now() + timedelta(seconds=retry_delay(attempt, base=30, cap=6 * 3600))
+            eta = fields.Datetime.now() + timedelta(
+                seconds=retry_delay(attempt, base=30, cap=6 * 3600)
+            )
             vals.update(state="retrying", next_attempt_at=eta)
             self.with_delay(
                 channel="root.integration.webhook",

@@ -22,7 +22,11 @@ class IrHttp(models.AbstractModel):
         as every other error there does, instead of Odoo's HTML pages."""
         try:
             return super()._authenticate(endpoint)
-        except (AccessDenied, SessionExpiredException, werkzeug.exceptions.Unauthorized):
+        except (
+            AccessDenied,
+            SessionExpiredException,
+            werkzeug.exceptions.Unauthorized,
+        ):
             if not request.httprequest.path.startswith(API_PREFIX):
                 raise
             body = problem(

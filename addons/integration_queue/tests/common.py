@@ -2,7 +2,6 @@
 running the queue_job jobs the inbox enqueued, as the job runner would."""
 
 import json
-from datetime import timedelta
 
 from odoo import fields
 
@@ -77,12 +76,3 @@ def perform_jobs(env, include_future=False, model=None):
         job.set_done(result=result)
         job.store()
     return len(records)
-
-
-def age_messages(messages, seconds):
-    """Move received times into the past, as if the messages had waited."""
-    messages.env.cr.execute(
-        "UPDATE integration_message SET received_at = received_at - %s WHERE id = ANY(%s)",
-        [timedelta(seconds=seconds), messages.ids],
-    )
-    messages.invalidate_recordset()

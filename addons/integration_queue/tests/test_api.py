@@ -21,7 +21,10 @@ class ApiCase(HttpCase):
         cls.echo = cls.env.ref("integration_queue.flow_echo")
         cls.partner_flow = cls.env.ref("integration_queue.flow_partner_upsert")
         cls.system, cls.key = make_system(
-            cls.env, "api_test", cls.echo | cls.partner_flow, groups=["base.group_partner_manager"]
+            cls.env,
+            "api_test",
+            cls.echo | cls.partner_flow,
+            groups=["base.group_partner_manager"],
         )
 
     def post(self, path, body, key=None, headers=None, raw=None):
@@ -33,7 +36,9 @@ class ApiCase(HttpCase):
         return self.url_open(f"{API}{path}", data=data, headers=all_headers)
 
     def get(self, path, key=None):
-        headers = {"Authorization": f"Bearer {key or self.key}"} if key is not False else {}
+        headers = (
+            {"Authorization": f"Bearer {key or self.key}"} if key is not False else {}
+        )
         return self.url_open(f"{API}{path}", headers=headers)
 
     def assertProblem(self, response, status, code):
@@ -56,7 +61,9 @@ class TestInboundApi(ApiCase):
         self.assertEqual(response.status_code, 202, response.text)
         body = response.json()
         self.assertEqual(body["state"], "queued")
-        self.assertEqual(response.headers["Location"], f"{API}/messages/{body['message_id']}")
+        self.assertEqual(
+            response.headers["Location"], f"{API}/messages/{body['message_id']}"
+        )
         message = self.env["integration.message"].browse(body["message_id"])
         self.assertEqual(str(message.event_time), "2026-11-20 08:00:00")
         again = self.post(
@@ -91,15 +98,21 @@ class TestInboundApi(ApiCase):
         body = response.json()
         self.assertTrue(body["errors"])
         self.assertEqual([i["status"] for i in body["items"]], [202, 422, 202])
-        self.assertEqual(body["items"][1]["problem"]["code"], "schema_validation_failed")
+        self.assertEqual(
+            body["items"][1]["problem"]["code"], "schema_validation_failed"
+        )
         self.assertEqual(body["items"][1]["problem"]["errors"][0]["path"], "/")
         third = self.env["integration.message"].browse(body["items"][2]["message_id"])
         self.assertEqual(str(third.event_time), "2026-11-21 08:00:00")
 
     def test_every_error_is_a_problem_with_a_stable_code(self):
         # 401: no key, a wrong key
-        self.assertProblem(self.post("/flows/echo", {}, key=False), 401, "unauthenticated")
-        self.assertProblem(self.post("/flows/echo", {}, key="nope" * 10), 401, "unauthenticated")
+        self.assertProblem(
+            self.post("/flows/echo", {}, key=False), 401, "unauthenticated"
+        )
+        self.assertProblem(
+            self.post("/flows/echo", {}, key="nope" * 10), 401, "unauthenticated"
+        )
         # 403: a key that belongs to no system
         admin_key = (
             self.env["res.users.apikeys"]
@@ -108,13 +121,17 @@ class TestInboundApi(ApiCase):
             ._generate(None, "admin test", None)
         )
         self.assertProblem(
-            self.post("/flows/echo", {}, key=admin_key, headers={"Idempotency-Key": "x"}),
+            self.post(
+                "/flows/echo", {}, key=admin_key, headers={"Idempotency-Key": "x"}
+            ),
             403,
             "not_a_system_user",
         )
         # 404: unknown flow; 403: a flow the system is not enabled for
         self.assertProblem(
-            self.post("/flows/nope", {}, headers={"Idempotency-Key": "x"}), 404, "unknown_flow"
+            self.post("/flows/nope", {}, headers={"Idempotency-Key": "x"}),
+            404,
+            "unknown_flow",
         )
         other_flow = self.echo.copy(
             {"code": "echo.other", "name": "Other", "processor_model": False}
@@ -127,15 +144,23 @@ class TestInboundApi(ApiCase):
         self.assertTrue(other_flow)
         # 400: malformed JSON, no idempotency key, a bad batch item
         self.assertProblem(
-            self.post("/flows/echo", None, raw=b"{nope", headers={"Idempotency-Key": "x"}),
+            self.post(
+                "/flows/echo", None, raw=b"{nope", headers={"Idempotency-Key": "x"}
+            ),
             400,
             "malformed_json",
         )
-        self.assertProblem(self.post("/flows/echo", {}), 400, "idempotency_key_required")
-        self.assertProblem(self.post("/flows/echo", [{"payload": {}}]), 400, "invalid_request")
+        self.assertProblem(
+            self.post("/flows/echo", {}), 400, "idempotency_key_required"
+        )
+        self.assertProblem(
+            self.post("/flows/echo", [{"payload": {}}]), 400, "invalid_request"
+        )
         # 422 with the violations and the stored message's id
         body = self.assertProblem(
-            self.post("/flows/partner.upsert", {"name": 3}, headers={"Idempotency-Key": "bad"}),
+            self.post(
+                "/flows/partner.upsert", {"name": 3}, headers={"Idempotency-Key": "bad"}
+            ),
             422,
             "schema_validation_failed",
         )
@@ -157,7 +182,9 @@ class TestInboundApi(ApiCase):
         self.assertProblem(self.post("/flows/echo", batch), 413, "batch_too_large")
         params.set_param("integration_queue.max_body_bytes", "64")
         self.assertProblem(
-            self.post("/flows/echo", {"pad": "x" * 100}, headers={"Idempotency-Key": "big"}),
+            self.post(
+                "/flows/echo", {"pad": "x" * 100}, headers={"Idempotency-Key": "big"}
+            ),
             413,
             "payload_too_large",
         )
@@ -190,20 +217,28 @@ class TestInboundApi(ApiCase):
         self.assertEqual(statuses.count(200), 23, statuses)
         self.assertEqual(len({r.json()["message_id"] for r in responses}), 1)
         perform_jobs(self.env)
-        self.assertEqual(self.env["res.partner"].search_count([("name", "=", "Storm Co")]), 1)
+        self.assertEqual(
+            self.env["res.partner"].search_count([("name", "=", "Storm Co")]), 1
+        )
 
     def test_message_replay_over_the_api(self):
         sent = self.post("/flows/echo", {}, headers={"Idempotency-Key": "rp"}).json()
         perform_jobs(self.env)
         self.assertProblem(
-            self.post(f"/messages/{sent['message_id']}/replay", {}), 409, "message_already_done"
+            self.post(f"/messages/{sent['message_id']}/replay", {}),
+            409,
+            "message_already_done",
         )
         # a service user is no manager: force is refused
         self.assertProblem(
-            self.post(f"/messages/{sent['message_id']}/replay", {"force": True}), 403, "forbidden"
+            self.post(f"/messages/{sent['message_id']}/replay", {"force": True}),
+            403,
+            "forbidden",
         )
         self.echo.max_attempts = 1
-        dead = self.post("/flows/echo", {"fail": True}, headers={"Idempotency-Key": "rd"}).json()
+        dead = self.post(
+            "/flows/echo", {"fail": True}, headers={"Idempotency-Key": "rd"}
+        ).json()
         perform_jobs(self.env)
         response = self.post(f"/messages/{dead['message_id']}/replay", {})
         self.assertEqual(response.status_code, 202, response.text)
@@ -213,7 +248,9 @@ class TestInboundApi(ApiCase):
         other, other_key = make_system(self.env, "api_other", self.echo)
         sent = self.post("/flows/echo", {}, headers={"Idempotency-Key": "mine"}).json()
         self.assertProblem(
-            self.get(f"/messages/{sent['message_id']}", key=other_key), 404, "message_not_found"
+            self.get(f"/messages/{sent['message_id']}", key=other_key),
+            404,
+            "message_not_found",
         )
         self.assertEqual(self.get(f"/messages/{sent['message_id']}").status_code, 200)
         self.assertTrue(other)
@@ -222,7 +259,9 @@ class TestInboundApi(ApiCase):
 class TestSignedWebhook(ApiCase):
     def setUp(self):
         super().setUp()
-        self.system.webhook_secret = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
+        self.system.webhook_secret = (
+            "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
+        )
 
     def send(self, body, msg_id="evt_1", timestamp=None, secret=None, tamper=False):
         raw = json.dumps(body).encode()
@@ -242,18 +281,26 @@ class TestSignedWebhook(ApiCase):
         )
 
     def test_signed_webhook_accepted_once(self):
-        body = {"type": "partner.upsert", "data": {"external_id": "W1", "name": "Signed Co"}}
+        body = {
+            "type": "partner.upsert",
+            "data": {"external_id": "W1", "name": "Signed Co"},
+        }
         first = self.send(body)
         self.assertEqual(first.status_code, 202, first.text)
         message = self.env["integration.message"].browse(first.json()["message_id"])
-        self.assertEqual((message.source, message.idempotency_key), ("webhook", "evt_1"))
+        self.assertEqual(
+            (message.source, message.idempotency_key), ("webhook", "evt_1")
+        )
         # the same delivery again (a replay) has no new effect
         again = self.send(body)
         self.assertEqual(again.status_code, 200)
         self.assertEqual(again.json()["message_id"], message.id)
 
     def test_bad_signature_stale_timestamp_and_unknown_system(self):
-        body = {"type": "partner.upsert", "data": {"external_id": "W2", "name": "Signed Co"}}
+        body = {
+            "type": "partner.upsert",
+            "data": {"external_id": "W2", "name": "Signed Co"},
+        }
         self.assertProblem(self.send(body, tamper=True), 401, "invalid_signature")
         self.assertProblem(
             self.send(body, secret="whsec_d3Jvbmctc2VjcmV0"), 401, "invalid_signature"
@@ -264,7 +311,9 @@ class TestSignedWebhook(ApiCase):
             "signature_timestamp_out_of_tolerance",
         )
         response = self.url_open(
-            f"{API}/webhooks/nobody", data=b"{}", headers={"Content-Type": "application/json"}
+            f"{API}/webhooks/nobody",
+            data=b"{}",
+            headers={"Content-Type": "application/json"},
         )
         self.assertProblem(response, 404, "unknown_system")
         self.assertFalse(
@@ -281,7 +330,8 @@ class TestOperationsApi(ApiCase):
         self.assertEqual(spec["openapi"], "3.1.0")
         self.assertIn("/flows/partner.upsert", spec["paths"])
         self.assertIn(
-            "external_id", spec["components"]["schemas"]["PartnerUpsertPayload"]["properties"]
+            "external_id",
+            spec["components"]["schemas"]["PartnerUpsertPayload"]["properties"],
         )
         responses = spec["paths"]["/flows/echo"]["post"]["responses"]
         for status in ("202", "400", "401", "403", "404", "409", "413", "422", "429"):
@@ -290,7 +340,10 @@ class TestOperationsApi(ApiCase):
         self.echo.copy(
             {"code": "timesheet.batch", "name": "Field time", "processor_model": False}
         )
-        self.assertIn("/flows/timesheet.batch", self.url_open(f"{API}/openapi.json").json()["paths"])
+        self.assertIn(
+            "/flows/timesheet.batch",
+            self.url_open(f"{API}/openapi.json").json()["paths"],
+        )
 
     def test_metrics_need_a_monitoring_key(self):
         self.post("/flows/echo", {}, headers={"Idempotency-Key": "m1"})
@@ -300,18 +353,33 @@ class TestOperationsApi(ApiCase):
             {
                 "name": "Watcher",
                 "login": "metrics_watcher",
-                "groups_id": [(6, 0, [self.env.ref("integration_queue.group_integration_user").id])],
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [self.env.ref("integration_queue.group_integration_user").id],
+                    )
+                ],
             }
         )
-        key = self.env["res.users.apikeys"].with_user(watcher).sudo()._generate(None, "prom", None)
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(watcher)
+            .sudo()
+            ._generate(None, "prom", None)
+        )
         response = self.get("/metrics", key=key)
         self.assertEqual(response.status_code, 200)
-        self.assertTrue(response.headers["Content-Type"].startswith("text/plain; version=0.0.4"))
+        self.assertTrue(
+            response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        )
         self.assertIn(
             'construction_hub_messages{flow="echo",system="api_test",state="queued"} 1',
             response.text,
         )
-        self.assertIn('construction_hub_backlog{flow="echo",system="api_test"} 1', response.text)
+        self.assertIn(
+            'construction_hub_backlog{flow="echo",system="api_test"} 1', response.text
+        )
         self.assertIn("# TYPE construction_hub_latency_ms gauge", response.text)
 
     def test_health_reports_backlog_and_runner(self):

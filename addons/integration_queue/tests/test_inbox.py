@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 
 from ..lib.processor import integration_processor
-from .common import age_messages, ingest, make_system, perform_jobs
+from .common import ingest, make_system, perform_jobs
 
 
 @tagged("post_install", "-at_install")
@@ -49,7 +49,13 @@ class TestIngest(InboxCase):
         again = self.Message.with_user(self.system.user_id)._ingest(
             self.system,
             self.echo,
-            [{"idempotency_key": "k-0", "payload": {"b": 2, "a": 1}, "raw": '{"b":2,"a":1}'}],
+            [
+                {
+                    "idempotency_key": "k-0",
+                    "payload": {"b": 2, "a": 1},
+                    "raw": '{"b":2,"a":1}',
+                }
+            ],
         )[0]
         self.assertEqual(again["status"], 200)
         self.assertTrue(again["replayed"])
@@ -80,16 +86,23 @@ class TestIngest(InboxCase):
             self.env, self.system, self.partner_flow, [{"external_id": "P1"}]
         )[0]
         self.assertEqual(result["status"], 422)
-        self.assertEqual(result["errors"][0]["message"], "'name' is a required property")
+        self.assertEqual(
+            result["errors"][0]["message"], "'name' is a required property"
+        )
         message = self.Message.browse(result["message_id"])
         self.assertEqual(message.state, "rejected")
         self.assertIn("name", json.loads(message.validation_errors)[0]["message"])
         # the same wrong payload again: the same answer, still one message
-        again = ingest(self.env, self.system, self.partner_flow, [{"external_id": "P1"}])[0]
+        again = ingest(
+            self.env, self.system, self.partner_flow, [{"external_id": "P1"}]
+        )[0]
         self.assertEqual((again["status"], again["message_id"]), (422, message.id))
         # a corrected payload under the same key takes the rejected one's place
         fixed = ingest(
-            self.env, self.system, self.partner_flow, [{"external_id": "P1", "name": "Acme"}]
+            self.env,
+            self.system,
+            self.partner_flow,
+            [{"external_id": "P1", "name": "Acme"}],
         )[0]
         self.assertEqual((fixed["status"], fixed["message_id"]), (202, message.id))
         self.assertEqual(message.state, "queued")
@@ -101,7 +114,9 @@ class TestIngest(InboxCase):
         )
         with self.assertRaises(AccessError):
             self.Message.with_user(outsider)._ingest(
-                self.system, self.echo, [{"idempotency_key": "x", "payload": {}, "raw": "{}"}]
+                self.system,
+                self.echo,
+                [{"idempotency_key": "x", "payload": {}, "raw": "{}"}],
             )
 
 
@@ -119,7 +134,9 @@ class TestProcessing(InboxCase):
         self.assertEqual(message.state, "done")
         self.assertEqual(message.attempt_count, 1)
         self.assertTrue(message.processed_at)
-        partner = self.env["integration.mapping"]._resolve(self.system, "res.partner", "V-100")
+        partner = self.env["integration.mapping"]._resolve(
+            self.system, "res.partner", "V-100"
+        )
         self.assertEqual(partner.name, "Concrete Co")
         self.assertEqual(partner.create_uid, self.system.user_id)
         self.assertEqual(message.lineage_ids.mapped("action"), ["created"])
@@ -138,9 +155,7 @@ class TestProcessing(InboxCase):
             self.env["res.partner"].search_count([("name", "=", "Concrete Co")]), 1
         )
         # lineage reads both ways: from the record back to both messages
-        self.assertEqual(
-            len(self.env["integration.lineage"]._messages_for(partner)), 2
-        )
+        self.assertEqual(len(self.env["integration.lineage"]._messages_for(partner)), 2)
 
     def test_failure_then_success_makes_one_effect_in_two_attempts(self):
         # the first attempt hits a database constraint (an unexpected error, worth a
@@ -154,7 +169,8 @@ class TestProcessing(InboxCase):
         )
         message = self.messages_of()[-1]
         self.env.cr.execute(
-            "ALTER TABLE res_partner ADD CONSTRAINT tmp_no_steel CHECK (name <> 'Steel Ltd')"
+            "ALTER TABLE res_partner "
+            "ADD CONSTRAINT tmp_no_steel CHECK (name <> 'Steel Ltd')"
         )
         perform_jobs(self.env)
         self.assertEqual(message.state, "failed")
@@ -170,11 +186,17 @@ class TestProcessing(InboxCase):
         self.assertEqual(message.state, "done")
         self.assertEqual(message.attempt_count, 2)
         self.assertEqual(message.attempt_ids.mapped("outcome"), ["failed", "done"])
-        self.assertEqual(self.env["res.partner"].search_count([("name", "=", "Steel Ltd")]), 1)
+        self.assertEqual(
+            self.env["res.partner"].search_count([("name", "=", "Steel Ltd")]), 1
+        )
 
     def test_retries_then_dead_letter_with_exception_and_activity(self):
-        self.echo.write({"max_attempts": 3, "owner_user_id": self.env.ref("base.user_admin").id})
-        ingest(self.env, self.system, self.echo, [{"fail": "Cost code 99-999 is unknown"}])
+        self.echo.write(
+            {"max_attempts": 3, "owner_user_id": self.env.ref("base.user_admin").id}
+        )
+        ingest(
+            self.env, self.system, self.echo, [{"fail": "Cost code 99-999 is unknown"}]
+        )
         message = self.messages_of()[-1]
         for expected_attempt in (1, 2):
             perform_jobs(self.env, include_future=True)
@@ -194,7 +216,9 @@ class TestProcessing(InboxCase):
             delta=timedelta(minutes=5),
         )
         self.assertTrue(exception.activity_ids)
-        self.assertEqual(exception.activity_ids.user_id, self.env.ref("base.user_admin"))
+        self.assertEqual(
+            exception.activity_ids.user_id, self.env.ref("base.user_admin")
+        )
 
     def test_backoff_grows_per_attempt(self):
         delays = [self.echo._retry_delay(attempt) for attempt in (1, 2, 3, 4)]
@@ -238,25 +262,38 @@ class TestProcessing(InboxCase):
         self.env.cr.execute("ROLLBACK TO SAVEPOINT before_crash")
         self.env.invalidate_all()
         self.assertEqual(set(messages.mapped("state")), {"queued"})
-        self.assertEqual(self.env["res.partner"].search_count([("name", "like", "Crash %")]), 0)
+        self.assertEqual(
+            self.env["res.partner"].search_count([("name", "like", "Crash %")]), 0
+        )
         # queue_job requeues the job; it now runs through
         messages._process()
         self.assertEqual(set(messages.mapped("state")), {"done"})
-        self.assertEqual(self.env["res.partner"].search_count([("name", "like", "Crash %")]), 10)
         self.assertEqual(
-            self.env["integration.mapping"].search_count([("system_id", "=", self.system.id)]),
+            self.env["res.partner"].search_count([("name", "like", "Crash %")]), 10
+        )
+        self.assertEqual(
+            self.env["integration.mapping"].search_count(
+                [("system_id", "=", self.system.id)]
+            ),
             10,
         )
         # a third run (a duplicate job) finds nothing left to do
         messages._process()
-        self.assertEqual(self.env["res.partner"].search_count([("name", "like", "Crash %")]), 10)
+        self.assertEqual(
+            self.env["res.partner"].search_count([("name", "like", "Crash %")]), 10
+        )
 
     def test_processor_runs_as_the_service_user(self):
         """Without partner rights the service user cannot create partners: the message
         dies with a business-language reason, nothing is created as superuser."""
         system, _key = make_system(self.env, "no_rights", self.partner_flow)
         system.user_id.groups_id -= self.env.ref("base.group_partner_manager")
-        ingest(self.env, system, self.partner_flow, [{"external_id": "X", "name": "Nope Inc"}])
+        ingest(
+            self.env,
+            system,
+            self.partner_flow,
+            [{"external_id": "X", "name": "Nope Inc"}],
+        )
         perform_jobs(self.env)
         message = self.Message.search([("system_id", "=", system.id)])
         self.assertEqual(message.state, "dead")
@@ -266,7 +303,12 @@ class TestProcessing(InboxCase):
 
 class TestReplay(InboxCase):
     def test_replay_of_done_message_needs_force_and_a_manager(self):
-        ingest(self.env, self.system, self.partner_flow, [{"external_id": "R-1", "name": "Replay Co"}])
+        ingest(
+            self.env,
+            self.system,
+            self.partner_flow,
+            [{"external_id": "R-1", "name": "Replay Co"}],
+        )
         perform_jobs(self.env)
         message = self.messages_of()[-1]
         self.assertEqual(message.state, "done")
@@ -276,7 +318,13 @@ class TestReplay(InboxCase):
             {
                 "name": "Clerk",
                 "login": "integration_clerk",
-                "groups_id": [(6, 0, [self.env.ref("integration_queue.group_integration_user").id])],
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [self.env.ref("integration_queue.group_integration_user").id],
+                    )
+                ],
             }
         )
         with self.assertRaises(AccessError):
@@ -287,7 +335,9 @@ class TestReplay(InboxCase):
         perform_jobs(self.env)
         self.assertEqual(message.state, "done")
         # idempotent at the record level: updated, not created again
-        self.assertEqual(self.env["res.partner"].search_count([("name", "=", "Replay Co")]), 1)
+        self.assertEqual(
+            self.env["res.partner"].search_count([("name", "=", "Replay Co")]), 1
+        )
         self.assertEqual(message.lineage_ids.mapped("action"), ["updated", "created"])
 
     def test_bulk_replay_of_dead_messages(self):
@@ -301,7 +351,9 @@ class TestReplay(InboxCase):
         self.assertEqual(set(dead.mapped("attempt_count")), {0})
 
     def test_rejected_message_replays_once_the_schema_accepts_it(self):
-        result = ingest(self.env, self.system, self.partner_flow, [{"external_id": "S-1"}])[0]
+        result = ingest(
+            self.env, self.system, self.partner_flow, [{"external_id": "S-1"}]
+        )[0]
         message = self.Message.browse(result["message_id"])
         with self.assertRaises(UserError):
             message.action_replay()
@@ -320,7 +372,11 @@ class TestFreeze(InboxCase):
         schema["properties"]["date"] = {"type": "string", "format": "date"}
         self.partner_flow.json_schema = json.dumps(schema)
         freeze = self.env["integration.freeze"].create(
-            {"name": "October close", "date_from": date(2026, 10, 1), "date_to": date(2026, 10, 31)}
+            {
+                "name": "October close",
+                "date_from": date(2026, 10, 1),
+                "date_to": date(2026, 10, 31),
+            }
         )
         ingest(
             self.env,
@@ -355,14 +411,20 @@ class TestOwnership(InboxCase):
                 "on_conflict": "refuse",
             }
         )
-        created = self._upsert("o1", {"external_id": "O-1", "name": "Owned", "ref": "C-1"})
+        created = self._upsert(
+            "o1", {"external_id": "O-1", "name": "Owned", "ref": "C-1"}
+        )
         self.assertEqual(created.state, "done", "creation takes every value")
-        refused = self._upsert("o2", {"external_id": "O-1", "name": "Owned", "ref": "C-2"})
+        refused = self._upsert(
+            "o2", {"external_id": "O-1", "name": "Owned", "ref": "C-2"}
+        )
         self.assertEqual(refused.state, "dead", "retrying cannot help")
         self.assertEqual(refused.error_code, "field_owned_by_other_system")
         self.assertIn("Odoo is the system of record", refused.error_message)
         self.assertIn("ref", refused.error_message)
-        partner = self.env["integration.mapping"]._resolve(self.system, "res.partner", "O-1")
+        partner = self.env["integration.mapping"]._resolve(
+            self.system, "res.partner", "O-1"
+        )
         self.assertEqual(partner.ref, "C-1")
         self.assertTrue(refused.exception_ids)
 
@@ -370,18 +432,30 @@ class TestOwnership(InboxCase):
         self.env["integration.ownership"].create(
             {
                 "model_id": self.env["ir.model"]._get_id("res.partner"),
-                "field_ids": [(6, 0, [self.env.ref("base.field_res_partner__phone").id])],
+                "field_ids": [
+                    (6, 0, [self.env.ref("base.field_res_partner__phone").id])
+                ],
                 "on_conflict": "ignore",
                 "raise_exception": True,
             }
         )
         self._upsert("i1", {"external_id": "I-1", "name": "Ignore Co", "phone": "111"})
-        message = self._upsert("i2", {"external_id": "I-1", "name": "Ignore Co", "phone": "222", "city": "Nice"})
+        message = self._upsert(
+            "i2",
+            {"external_id": "I-1", "name": "Ignore Co", "phone": "222", "city": "Nice"},
+        )
         self.assertEqual(message.state, "done")
-        partner = self.env["integration.mapping"]._resolve(self.system, "res.partner", "I-1")
+        partner = self.env["integration.mapping"]._resolve(
+            self.system, "res.partner", "I-1"
+        )
         self.assertEqual((partner.phone, partner.city), ("111", "Nice"))
+        self.assertEqual(message.attempt_ids.error_code, "fields_ignored")
+        self.assertIn("phone", message.attempt_ids.error_message)
         exception = self.env["integration.exception"].search(
-            [("reason_code", "=", "field_owned_by_other_system"), ("res_id", "=", partner.id)]
+            [
+                ("reason_code", "=", "field_owned_by_other_system"),
+                ("res_id", "=", partner.id),
+            ]
         )
         self.assertEqual(len(exception), 1)
 
@@ -394,5 +468,7 @@ class TestOwnership(InboxCase):
             }
         )
         self._upsert("w1", {"external_id": "W-1", "name": "Mine"})
-        message = self._upsert("w2", {"external_id": "W-1", "name": "Mine", "city": "Metz"})
+        message = self._upsert(
+            "w2", {"external_id": "W-1", "name": "Mine", "city": "Metz"}
+        )
         self.assertEqual(message.state, "done")

@@ -35,9 +35,7 @@ class TestInstall(TransactionCase):
                 "groups_id": [(6, 0, [self.env.ref("base.group_user").id])],
             }
         )
-        visible = (
-            self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
-        )
+        visible = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
         self.assertNotIn(
             self.env.ref("integration_queue.menu_integration_root").id, visible
         )

@@ -18,7 +18,11 @@ def test_signature_round_trip_and_rotation():
     assert verify(secret, "msg_1", "1700000000", header, b'{"a":1}', now=1700000100)
     # during a rotation the sender signs with both secrets
     old = generate_secret()
-    both = sign(old, "msg_1", 1700000000, b"x") + " " + sign(secret, "msg_1", 1700000000, b"x")
+    both = (
+        sign(old, "msg_1", 1700000000, b"x")
+        + " "
+        + sign(secret, "msg_1", 1700000000, b"x")
+    )
     assert verify(secret, "msg_1", 1700000000, both, b"x", now=1700000000)
 
 
@@ -54,13 +58,22 @@ def test_signature_rejections(change, code):
     }
     args.update(change)
     with pytest.raises(SignatureError) as err:
-        verify(secret, args["msg_id"], args["timestamp"], args["header"], args["body"], now=args["now"])
+        verify(
+            secret,
+            args["msg_id"],
+            args["timestamp"],
+            args["header"],
+            args["body"],
+            now=args["now"],
+        )
     assert err.value.code == code
 
 
 def test_backoff_is_bounded_and_jittered():
     rng = random.Random(7)
-    delays = [retry_delay(attempt, base=10, cap=100, rng=rng) for attempt in range(1, 9)]
+    delays = [
+        retry_delay(attempt, base=10, cap=100, rng=rng) for attempt in range(1, 9)
+    ]
     assert 5 <= delays[0] <= 10
     assert 10 <= delays[1] <= 20
     assert all(50 <= d <= 100 for d in delays[4:])

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
 from .common import ingest, make_system, perform_jobs
@@ -17,11 +18,13 @@ class TestReconciliation(TransactionCase):
 
     def test_orphan_message_is_found_and_fixed(self):
         ingest(self.env, self.system, self.echo, [{}, {}])
-        messages = self.env["integration.message"].search([("system_id", "=", self.system.id)])
-        # the job behind the messages vanished (cancelled by hand, say)
-        self.env["queue.job"].search([("uuid", "in", messages.mapped("job_uuid"))]).write(
-            {"state": "cancelled"}
+        messages = self.env["integration.message"].search(
+            [("system_id", "=", self.system.id)]
         )
+        # the job behind the messages vanished (cancelled by hand, say)
+        self.env["queue.job"].search(
+            [("uuid", "in", messages.mapped("job_uuid"))]
+        ).write({"state": "cancelled"})
         wizard = self.env["integration.reconciliation.wizard"].create(
             {"check_ids": [(6, 0, self.check.ids)]}
         )
@@ -58,11 +61,14 @@ class TestExceptionEscalation(TransactionCase):
         self.assertEqual(exception.owner_id, flow.owner_group_id.users[:1])
         self.assertFalse(exception.overdue)
         exception.deadline = fields.Datetime.now() - timedelta(hours=1)
-        self.assertIn(exception, self.env["integration.exception"].search([("overdue", "=", True)]))
+        self.assertIn(
+            exception,
+            self.env["integration.exception"].search([("overdue", "=", True)]),
+        )
         self.assertEqual(self.env["integration.exception"]._cron_escalate(), 1)
         self.assertTrue(exception.escalated)
         self.assertEqual(self.env["integration.exception"]._cron_escalate(), 0)
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             exception.action_resolve()
         exception.resolution_note = "Cost code created in the PM platform"
         exception.action_resolve()

@@ -14,7 +14,9 @@ class TestSecurity(TransactionCase):
         cls.company_b = cls.env["res.company"].create({"name": "Builder B"})
         cls.system_a, _ka = make_system(cls.env, "sys_a", cls.echo)
         cls.system_a2, _ka2 = make_system(cls.env, "sys_a2", cls.echo)
-        cls.system_b, _kb = make_system(cls.env, "sys_b", cls.echo, company=cls.company_b)
+        cls.system_b, _kb = make_system(
+            cls.env, "sys_b", cls.echo, company=cls.company_b
+        )
         for system in (cls.system_a, cls.system_a2, cls.system_b):
             ingest(cls.env, system, cls.echo, [{}], prefix=system.code)
         cls.user_a = cls.env["res.users"].create(
@@ -24,7 +26,11 @@ class TestSecurity(TransactionCase):
                 "company_id": cls.company_a.id,
                 "company_ids": [(6, 0, cls.company_a.ids)],
                 "groups_id": [
-                    (6, 0, [cls.env.ref("integration_queue.group_integration_manager").id])
+                    (
+                        6,
+                        0,
+                        [cls.env.ref("integration_queue.group_integration_manager").id],
+                    )
                 ],
             }
         )
@@ -35,9 +41,12 @@ class TestSecurity(TransactionCase):
         self.assertIn(self.system_a, systems)
         self.assertNotIn(self.system_b, systems)
         self.assertNotIn(
-            self.system_b, self.env["integration.system"].with_user(self.user_a).search([])
+            self.system_b,
+            self.env["integration.system"].with_user(self.user_a).search([]),
         )
-        message_b = self.env["integration.message"].search([("system_id", "=", self.system_b.id)])
+        message_b = self.env["integration.message"].search(
+            [("system_id", "=", self.system_b.id)]
+        )
         with self.assertRaises(AccessError):
             message_b.with_user(self.user_a).read(["state"])
 
@@ -55,7 +64,13 @@ class TestSecurity(TransactionCase):
             {
                 "name": "Clerk",
                 "login": "integration_clerk_sec",
-                "groups_id": [(6, 0, [self.env.ref("integration_queue.group_integration_user").id])],
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [self.env.ref("integration_queue.group_integration_user").id],
+                    )
+                ],
             }
         )
         with self.assertRaises(AccessError):

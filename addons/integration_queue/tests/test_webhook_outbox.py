@@ -57,7 +57,9 @@ class TestOutbox(TransactionCase):
             "change_order.approved", partner, {"number": "CO-7", "amount": 1250.0}
         )
         self.assertEqual(len(events), 1)
-        self.assertFalse(self.env["integration.outbox"]._emit("timesheet.posted", partner, {}))
+        self.assertFalse(
+            self.env["integration.outbox"]._emit("timesheet.posted", partner, {})
+        )
         perform_jobs(self.env, model="integration.outbox")
         self.assertEqual(events.state, "delivered")
         headers, body = Receiver.received[0]
@@ -79,7 +81,9 @@ class TestOutbox(TransactionCase):
 
     def test_failures_retry_with_backoff_and_are_never_discarded(self):
         Receiver.answers = [500, 503, 500]
-        event = self.env["integration.outbox"]._emit("bill.posted", None, {"bill": "B-1"})
+        event = self.env["integration.outbox"]._emit(
+            "bill.posted", None, {"bill": "B-1"}
+        )
         perform_jobs(self.env, model="integration.outbox")
         self.assertEqual(event.state, "retrying")
         self.assertTrue(event.next_attempt_at)

@@ -34,7 +34,8 @@ class TestWizards(TransactionCase):
                 "system_id": system.id,
                 "model_id": self.env["ir.model"]._get_id("res.partner"),
                 "match_field_id": self.env.ref("base.field_res_partner__ref").id,
-                "lines": "external_id,match_value\nEXT-1,V-001\nEXT-2,V-002\nEXT-3,V-404",
+                "lines": "external_id,match_value\n"
+                "EXT-1,V-001\nEXT-2,V-002\nEXT-3,V-404",
             }
         )
         wizard.action_link()

@@ -39,7 +39,11 @@ class IntegrationMappingLink(models.TransientModel):
         text += "\n" + (self.lines or "")
         pairs = []
         for row in csv.reader(io.StringIO(text)):
-            if len(row) < 2 or not row[0].strip() or row[0].strip().lower() == "external_id":
+            if (
+                len(row) < 2
+                or not row[0].strip()
+                or row[0].strip().lower() == "external_id"
+            ):
                 continue
             pairs.append((row[0].strip(), row[1].strip()))
         if not pairs:
@@ -65,9 +69,9 @@ class IntegrationMappingLink(models.TransientModel):
                 missing.append(external_id)
             elif len(found) > 1:
                 ambiguous.append(external_id)
-            elif mapping._resolve(self.system_id, model._name, external_id) or mapping._external_id(
-                self.system_id, found[0]
-            ):
+            elif mapping._resolve(
+                self.system_id, model._name, external_id
+            ) or mapping._external_id(self.system_id, found[0]):
                 already.append(external_id)
             else:
                 vals_list.append(

@@ -20,7 +20,8 @@ class IntegrationReconciliationWizard(models.TransientModel):
         "integration_reconciliation_wizard_company_rel",
         "wizard_id",
         "company_id",
-        required=True, default=lambda self: self.env.companies
+        required=True,
+        default=lambda self: self.env.companies,
     )
 
     def action_run(self):

@@ -37,9 +37,11 @@ class IntegrationSystemSetup(models.TransientModel):
         users = self.env["res.users"].sudo()
         if users.with_context(active_test=False).search_count([("login", "=", login)]):
             raise UserError(_("A user with login %s already exists.") % login)
-        groups = self.env.ref("base.group_user") | self.env.ref(
-            "integration_queue.group_integration_service"
-        ) | self.group_ids
+        groups = (
+            self.env.ref("base.group_user")
+            | self.env.ref("integration_queue.group_integration_service")
+            | self.group_ids
+        )
         user = users.with_context(no_reset_password=True).create(
             {
                 "name": _("%s (integration)") % self.name,

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs the benchmarks (tests/bench/) on a fresh database; prints the figures the
+# README quotes. Not part of CI's pass/fail.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+"$REPO_DIR/setup/install.sh"
+ensure_postgres
+DB=${CHUB_BENCH_DB:-chub_bench}
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/chub-bench.XXXXXX")
+CONF=$RUN_DIR/odoo.conf
+CHUB_DATA_DIR=$RUN_DIR/data write_config "$CONF"
+trap 'dropdb --if-exists "$DB" 2>/dev/null || true; rm -rf "$RUN_DIR"' EXIT
+dropdb --if-exists "$DB"
+if [ -n "${CHUB_BENCH_TEMPLATE:-}" ]; then
+    createdb -T "$CHUB_BENCH_TEMPLATE" "$DB"
+else
+    say "creating benchmark database $DB"
+    "$PY" "$REPO_DIR/setup/odoo-bin" -c "$CONF" -d "$DB" -i "$SUITE_ADDONS" --stop-after-init --log-level=warn
+fi
+"$PY" "$REPO_DIR/tests/bench/bench_hub.py" --conf "$CONF" --db "$DB" "$@"
