@@ -22,6 +22,13 @@
     "data": [
         "security/construction_project_sync_security.xml",
         "security/ir.model.access.csv",
+        "security/construction_project_sync_rules.xml",
+        "data/construction_data.xml",
+        "data/integration_flow_data.xml",
+        "data/construction_job_cost_view.xml",
+        "views/project_project_views.xml",
+        "views/construction_budget_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/construction_demo.xml"],
 }

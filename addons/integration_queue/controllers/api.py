@@ -308,9 +308,11 @@ class ConstructionApi(http.Controller):
             .search([("direction", "=", "inbound")])
         )
         base = request.httprequest.host_url.rstrip("/") + API_PREFIX
-        return json_response(
-            build_openapi(flows._openapi_descriptors(), API_VERSION, base)
+        spec = build_openapi(flows._openapi_descriptors(), API_VERSION, base)
+        spec["paths"].update(
+            request.env["integration.hub"].sudo()._openapi_extra_paths()
         )
+        return json_response(spec)
 
     @http.route(
         f"{API_PREFIX}/flows/<string:flow_code>",

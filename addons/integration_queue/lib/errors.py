@@ -22,6 +22,7 @@ PROBLEMS = {
     "unknown_flow": (404, "No such flow"),
     "unknown_system": (404, "No such system"),
     "message_not_found": (404, "No such message"),
+    "not_found": (404, "No such record"),
     "idempotency_key_reused": (
         409,
         "The idempotency key was already used with a different payload",

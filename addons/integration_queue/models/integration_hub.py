@@ -89,6 +89,11 @@ class IntegrationHub(models.AbstractModel):
         }
 
     @api.model
+    def _openapi_extra_paths(self):
+        """OpenAPI path items of the business addons' own routes (not flows)."""
+        return {}
+
+    @api.model
     def _prometheus_metrics(self):
         """Prometheus text exposition (format 0.0.4) of the hub's counters."""
         cr = self.env.cr

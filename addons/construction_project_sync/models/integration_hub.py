@@ -1,0 +1,79 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, models
+
+FIGURES = (
+    "original_budget",
+    "approved_changes",
+    "revised_budget",
+    "pending_changes",
+    "committed",
+    "actual",
+    "remaining",
+    "projected",
+    "variance",
+)
+
+
+class IntegrationHub(models.AbstractModel):
+    _inherit = "integration.hub"
+
+    @api.model
+    def _openapi_extra_paths(self):
+        paths = super()._openapi_extra_paths()
+        figure = {"type": "number"}
+        paths["/jobs/{job_ref}/job-cost"] = {
+            "get": {
+                "operationId": "get_job_cost",
+                "summary": "Job cost by cost code and cost type (budget, changes, "
+                "committed, actual, remaining, projected, variance)",
+                "tags": ["jobs"],
+                "parameters": [
+                    {
+                        "name": "job_ref",
+                        "in": "path",
+                        "required": True,
+                        "description": "The job number, or the calling system's "
+                        "external id of the job",
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "Job cost",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "job": {"type": "object"},
+                                        "currency": {"type": "string"},
+                                        "totals": {
+                                            "type": "object",
+                                            "properties": dict.fromkeys(
+                                                FIGURES, figure
+                                            ),
+                                        },
+                                        "lines": {
+                                            "type": "array",
+                                            "items": {
+                                                "type": "object",
+                                                "properties": {
+                                                    "cost_code": {
+                                                        "type": ["string", "null"]
+                                                    },
+                                                    "cost_type": {"type": "string"},
+                                                    **dict.fromkeys(FIGURES, figure),
+                                                },
+                                            },
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Problem401"},
+                    "404": {"$ref": "#/components/responses/Problem404"},
+                },
+            }
+        }
+        return paths

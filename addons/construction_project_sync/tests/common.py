@@ -1,0 +1,93 @@
+from odoo.tests import TransactionCase
+
+
+class JobCase(TransactionCase):
+    """A job with two cost codes, for the job cost tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Owner Inc", "is_company": True}
+        )
+        cls.job = cls.env["project.project"].create(
+            {
+                "name": "Test Hall",
+                "is_job": True,
+                "job_number": "T-001",
+                "partner_id": cls.customer.id,
+                "contract_value": 100000,
+            }
+        )
+        CostCode = cls.env["construction.cost.code"]
+        cls.concrete = CostCode.create(
+            {"code": "T-03300", "name": "Concrete", "cost_type": "material"}
+        )
+        cls.labor = CostCode.create(
+            {"code": "T-03310", "name": "Placing", "cost_type": "labor"}
+        )
+        cls.cc_column = cls.env.ref(
+            "construction_project_sync.analytic_plan_cost_codes"
+        )._column_name()
+
+    @classmethod
+    def budget(cls, lines, approve=True):
+        budget = cls.env["construction.budget"].create(
+            {
+                "job_id": cls.job.id,
+                "line_ids": [
+                    (0, 0, {"cost_code_id": cc.id, "quantity": 1, "unit_cost": amount})
+                    for cc, amount in lines
+                ],
+            }
+        )
+        if approve:
+            budget.action_approve()
+        return budget
+
+    @classmethod
+    def change_order(cls, number, lines, state="approved", kind="owner"):
+        co = cls.env["construction.change.order"].create(
+            {
+                "job_id": cls.job.id,
+                "number": number,
+                "name": f"Change {number}",
+                "kind": kind,
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "cost_code_id": cc.id,
+                            "cost_amount": cost,
+                            "price_amount": price,
+                        },
+                    )
+                    for cc, cost, price in lines
+                ],
+            }
+        )
+        if state in ("pending", "approved"):
+            co.action_submit()
+        if state == "approved":
+            co.action_approve()
+        return co
+
+    @classmethod
+    def actual(cls, cost_code, amount, **extra):
+        return cls.env["account.analytic.line"].create(
+            {
+                "name": f"cost {amount}",
+                "account_id": cls.job.account_id.id,
+                cls.cc_column: cost_code.analytic_account_id.id,
+                "amount": -amount,
+                **extra,
+            }
+        )
+
+    def job_cost(self):
+        # a SQL view: flush what the ORM holds, forget what it cached
+        self.env.flush_all()
+        self.env.invalidate_all()
+        rows = self.env["construction.job.cost"].search([("job_id", "=", self.job.id)])
+        return {(row.cost_code_id, row.cost_type): row for row in rows}

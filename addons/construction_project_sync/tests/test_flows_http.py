@@ -1,0 +1,254 @@
+import json
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.integration_queue.tests.common import make_system, perform_jobs
+
+API = "/api/construction/v1"
+
+
+@tagged("post_install", "-at_install")
+class TestJobFlowsOverHttp(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        flows = cls.env["integration.flow"].search(
+            [
+                (
+                    "code",
+                    "in",
+                    [
+                        "partner.upsert",
+                        "job.upsert",
+                        "phase.upsert",
+                        "cost_code.upsert",
+                        "budget.import",
+                        "change_order.upsert",
+                    ],
+                )
+            ]
+        )
+        cls.system, cls.key = make_system(
+            cls.env,
+            "procore_test",
+            flows,
+            groups=[
+                "base.group_partner_manager",
+                "construction_project_sync.group_project_controller",
+            ],
+        )
+
+    def post(self, flow, payload, key):
+        response = self.url_open(
+            f"{API}/flows/{flow}",
+            data=json.dumps(payload).encode(),
+            headers={
+                "Authorization": f"Bearer {self.key}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": key,
+            },
+        )
+        return response
+
+    def sync(self, flow, payload, key, expect=202):
+        response = self.post(flow, payload, key)
+        self.assertEqual(response.status_code, expect, response.text)
+        perform_jobs(self.env)
+        message = self.env["integration.message"].browse(response.json()["message_id"])
+        return message
+
+    def resolve(self, model, external_id):
+        return self.env["integration.mapping"]._resolve(self.system, model, external_id)
+
+    def test_job_with_cost_codes_budget_and_change_order_end_to_end(self):
+        self.sync(
+            "partner.upsert", {"external_id": "C-9", "name": "School Board"}, "p1"
+        )
+        message = self.sync(
+            "job.upsert",
+            {
+                "external_id": "PRJ-77",
+                "job_number": "J-2026-077",
+                "name": "North School Gym",
+                "customer_external_id": "C-9",
+                "contract_value": 950000,
+                "job_state": "active",
+            },
+            "j1",
+        )
+        self.assertEqual(message.state, "done", message.error_message)
+        job = self.resolve("project.project", "PRJ-77")
+        self.assertTrue(job.is_job and job.account_id)
+        self.assertEqual(job.company_id, self.system.company_id)
+        self.assertEqual(job.partner_id.name, "School Board")
+        self.assertEqual(message.lineage_ids.res_id, job.id)
+        self.sync(
+            "phase.upsert",
+            {
+                "external_id": "PH-1",
+                "job_external_id": "PRJ-77",
+                "code": "10",
+                "name": "Slab",
+            },
+            "ph1",
+        )
+        self.assertEqual(job.phase_ids.code, "10")
+        # a batch of cost codes
+        batch = [
+            {
+                "idempotency_key": f"cc-{code}",
+                "payload": {"code": code, "name": name, "cost_type": cost_type},
+            }
+            for code, name, cost_type in [
+                ("H-03300", "Concrete", "material"),
+                ("H-03310", "Placing", "labor"),
+            ]
+        ]
+        response = self.url_open(
+            f"{API}/flows/cost_code.upsert",
+            data=json.dumps(batch).encode(),
+            headers={
+                "Authorization": f"Bearer {self.key}",
+                "Content-Type": "application/json",
+            },
+        )
+        self.assertEqual(response.status_code, 202, response.text)
+        perform_jobs(self.env)
+        concrete = self.resolve("construction.cost.code", "H-03300")
+        self.assertEqual(concrete.analytic_account_id.plan_id.name, "Cost Codes")
+        # an estimate becomes a draft budget; resending it creates nothing new
+        estimate = {
+            "external_id": "EST-5",
+            "job_external_id": "PRJ-77",
+            "lines": [
+                {
+                    "cost_code": "H-03300",
+                    "phase_code": "10",
+                    "quantity": 100,
+                    "unit_cost": 150,
+                },
+                {"cost_code": "H-03310", "amount": 9000},
+            ],
+        }
+        self.sync("budget.import", estimate, "b1")
+        again = self.post("budget.import", estimate, "b1")
+        self.assertEqual(again.status_code, 200)
+        budget = self.resolve("construction.budget", "EST-5")
+        self.assertEqual((budget.state, budget.amount_total), ("draft", 24000))
+        self.assertEqual(len(job.budget_ids), 1)
+        budget.action_approve()
+        # a change order marked approved upstream waits as pending in Odoo
+        message = self.sync(
+            "change_order.upsert",
+            {
+                "external_id": "CO-PRJ-77-1",
+                "job_external_id": "PRJ-77",
+                "number": "CO-1",
+                "title": "Thicker slab",
+                "status": "approved",
+                "lines": [
+                    {"cost_code": "H-03300", "cost_amount": 3000, "price_amount": 3600}
+                ],
+            },
+            "co1",
+        )
+        change_order = self.resolve("construction.change.order", "CO-PRJ-77-1")
+        self.assertEqual(change_order.state, "pending")
+        self.assertIn("waits as pending", message.attempt_ids.error_message)
+        self.assertEqual(job.revised_contract_value, 950000)
+        change_order.action_approve()
+        self.env.flush_all()
+        # job cost over the API, by the system's external id
+        response = self.url_open(
+            f"{API}/jobs/PRJ-77/job-cost",
+            headers={"Authorization": f"Bearer {self.key}"},
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        body = response.json()
+        self.assertEqual(body["job"]["number"], "J-2026-077")
+        self.assertEqual(body["totals"]["revised_budget"], 27000, body)
+        self.assertEqual(body["totals"]["approved_changes"], 3000)
+        by_number = self.url_open(
+            f"{API}/jobs/J-2026-077/job-cost",
+            headers={"Authorization": f"Bearer {self.key}"},
+        )
+        self.assertEqual(by_number.json()["totals"], body["totals"])
+        missing = self.url_open(
+            f"{API}/jobs/NOPE/job-cost", headers={"Authorization": f"Bearer {self.key}"}
+        )
+        self.assertEqual(
+            (missing.status_code, missing.json()["code"]), (404, "not_found")
+        )
+
+    def test_bad_and_out_of_order_payloads(self):
+        bad = self.post("job.upsert", {"external_id": "X"}, "bad1")
+        self.assertEqual(bad.status_code, 422)
+        self.assertEqual(bad.json()["code"], "schema_validation_failed")
+        # a phase of a job Odoo does not know yet waits and retries
+        message = self.sync(
+            "phase.upsert",
+            {
+                "external_id": "PH-X",
+                "job_external_id": "PRJ-LATE",
+                "code": "1",
+                "name": "x",
+            },
+            "late1",
+        )
+        self.assertEqual(
+            (message.state, message.error_code), ("failed", "unknown_reference")
+        )
+        self.sync(
+            "job.upsert",
+            {"external_id": "PRJ-LATE", "job_number": "J-LATE", "name": "Late job"},
+            "late-job",
+        )
+        perform_jobs(self.env, include_future=True)
+        self.assertEqual(message.state, "done")
+
+    def test_odoo_keeps_the_financial_fields(self):
+        self.env["integration.ownership"].create(
+            {
+                "model_id": self.env["ir.model"]._get_id("project.project"),
+                "field_ids": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref(
+                                "construction_project_sync.field_project_project__contract_value"
+                            ).id,
+                            self.env.ref(
+                                "construction_project_sync.field_project_project__retention_percent"
+                            ).id,
+                        ],
+                    )
+                ],
+                "on_conflict": "ignore",
+                "raise_exception": True,
+            }
+        )
+        job_payload = {
+            "external_id": "PRJ-OWN",
+            "job_number": "J-OWN",
+            "name": "Owned fields",
+            "contract_value": 500000,
+        }
+        self.sync("job.upsert", job_payload, "own1")
+        job = self.resolve("project.project", "PRJ-OWN")
+        job.contract_value = 480000  # finance's figure
+        message = self.sync(
+            "job.upsert",
+            dict(job_payload, contract_value=999999, name="Renamed"),
+            "own2",
+        )
+        self.assertEqual(message.state, "done")
+        self.assertEqual((job.name, job.contract_value), ("Renamed", 480000))
+        self.assertTrue(
+            self.env["integration.exception"].search(
+                [
+                    ("reason_code", "=", "field_owned_by_other_system"),
+                    ("res_id", "=", job.id),
+                ]
+            )
+        )
