@@ -26,9 +26,15 @@
         "data/construction_data.xml",
         "data/integration_flow_data.xml",
         "data/construction_job_cost_view.xml",
+        "data/construction_reconciliation_data.xml",
         "views/project_project_views.xml",
         "views/construction_budget_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "construction_project_sync/static/tests/tours/*.js",
+        ],
+    },
     "demo": ["demo/construction_demo.xml"],
 }

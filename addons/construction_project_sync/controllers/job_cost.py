@@ -9,7 +9,7 @@ from odoo.addons.integration_queue.controllers.api import (
     json_response,
 )
 
-from ..models.integration_hub import FIGURES
+from ..models.construction_common import JOB_COST_FIGURES as FIGURES
 
 
 class JobCostApi(http.Controller):

@@ -5,5 +5,6 @@ from . import construction_budget
 from . import construction_change_order
 from . import construction_job_cost
 from . import construction_sync_flows
+from . import construction_reconciliation
 from . import purchase_order
 from . import integration_hub

@@ -2,7 +2,7 @@
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from .construction_common import COST_TYPES
+from .construction_common import COST_TYPES, JOB_COST_FIGURES
 
 
 class ConstructionJobCost(models.Model):
@@ -66,21 +66,7 @@ class ConstructionJobCost(models.Model):
                     "CREATE VIEW %s AS (SELECT NULL::integer AS id, "
                     "NULL::integer AS job_id, NULL::integer AS cost_code_id, "
                     "NULL::varchar AS cost_type, NULL::integer AS company_id, "
-                    + ", ".join(
-                        f"0::numeric AS {name}"
-                        for name in (
-                            "original_budget",
-                            "current_budget",
-                            "approved_changes",
-                            "revised_budget",
-                            "pending_changes",
-                            "committed",
-                            "actual",
-                            "remaining",
-                            "projected",
-                            "variance",
-                        )
-                    )
+                    + ", ".join(f"0::numeric AS {name}" for name in JOB_COST_FIGURES)
                     + " WHERE false)",
                     SQL.identifier(self._table),
                 )

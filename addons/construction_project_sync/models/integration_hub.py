@@ -1,17 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
 
-FIGURES = (
-    "original_budget",
-    "approved_changes",
-    "revised_budget",
-    "pending_changes",
-    "committed",
-    "actual",
-    "remaining",
-    "projected",
-    "variance",
-)
+from .construction_common import JOB_COST_FIGURES as FIGURES
 
 
 class IntegrationHub(models.AbstractModel):

@@ -1,19 +1,7 @@
 from odoo.tests import tagged
 
+from ..models.construction_common import JOB_COST_FIGURES as FIGURES
 from .common import JobCase
-
-FIGURES = (
-    "original_budget",
-    "current_budget",
-    "approved_changes",
-    "revised_budget",
-    "pending_changes",
-    "committed",
-    "actual",
-    "remaining",
-    "projected",
-    "variance",
-)
 
 
 @tagged("post_install", "-at_install")

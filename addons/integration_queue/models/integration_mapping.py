@@ -78,7 +78,18 @@ class IntegrationMapping(models.Model):
     @api.model
     def _link(self, system, record, external_id, message=None):
         # sudo: see _resolve; linking is bookkeeping done for the processor.
-        return self.sudo().create(
+        mappings = self.sudo()
+        # a mapping whose record was deleted in Odoo gives way to the new record
+        stale = mappings.search(
+            [
+                ("system_id", "=", system.id),
+                ("res_model", "=", record._name),
+                ("external_id", "=", str(external_id)),
+            ]
+        )
+        if stale and not self.env[record._name].browse(stale.res_id).exists():
+            stale.unlink()
+        return mappings.create(
             {
                 "system_id": system.id,
                 "res_model": record._name,

@@ -609,6 +609,8 @@ class IntegrationMessage(models.Model):
         """Process the messages again. A done message is replayed only when a
         manager forces it; processors upsert through the mapping, so even then no
         record is created twice."""
+        if not self:
+            return True
         done = self.filtered(lambda m: m.state == "done")
         if done and not force:
             raise UserError(

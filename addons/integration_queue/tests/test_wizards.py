@@ -48,3 +48,18 @@ class TestWizards(TransactionCase):
         # a second run links nothing twice
         wizard.action_link()
         self.assertIn("Already mapped: 1", wizard.result)
+
+
+@tagged("post_install", "-at_install")
+class TestMapping(TransactionCase):
+    def test_a_deleted_record_gives_its_external_id_back(self):
+        echo = self.env.ref("integration_queue.flow_echo")
+        system, _key = make_system(self.env, "remap", echo)
+        mapping = self.env["integration.mapping"]
+        first = self.env["res.partner"].create({"name": "First"})
+        mapping._link(system, first, "EXT-9")
+        first.unlink()
+        self.assertFalse(mapping._resolve(system, "res.partner", "EXT-9"))
+        second = self.env["res.partner"].create({"name": "Second"})
+        mapping._link(system, second, "EXT-9")
+        self.assertEqual(mapping._resolve(system, "res.partner", "EXT-9"), second)
