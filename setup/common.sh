@@ -47,7 +47,8 @@ ensure_postgres() {
         die "PostgreSQL answers but role '$PGUSER' cannot log in (create it: createuser -s $PGUSER)."
 }
 
-# write_config FILE [extra lines...]: an Odoo config bound to loopback, no database manager.
+# write_config FILE [extra [options] lines...]: an Odoo config bound to loopback, no
+# database manager.
 write_config() {
     local file=$1
     shift
@@ -64,9 +65,9 @@ write_config() {
         echo "list_db = False"
         echo "server_wide_modules = base,web,queue_job"
         echo "without_demo = False"
+        for line in "$@"; do echo "$line"; done
         echo "[queue_job]"
         echo "channels = root:2"
-        for line in "$@"; do echo "$line"; done
     } >"$file"
 }
 

@@ -21,7 +21,8 @@ echo 'setuptools<81' >"$CONSTRAINTS"
 export PIP_CONSTRAINT=$CONSTRAINTS PIP_DISABLE_PIP_VERSION_CHECK=1
 pip_install() { "$PY" -m pip install -q "$@"; }
 
-odoo_ok() { "$PY" -c 'import odoo.release as r, sys; sys.exit(r.series != "18.0")' 2>/dev/null; }
+# odoo.cli too: a broken editable install imports odoo but not its subpackages
+odoo_ok() { "$PY" -c 'import odoo.cli, odoo.release as r, sys; sys.exit(r.series != "18.0")' 2>/dev/null; }
 
 # Where the Odoo tree came from, for the editable install: it must stay where it is.
 resolve_source() {
@@ -59,8 +60,10 @@ else
     # python-ldap only serves auth_ldap and needs libldap headers to build: left out.
     grep -v '^python-ldap' "$ODOO_TREE/requirements.txt" >"$CHUB_HOME/odoo-requirements.txt"
     pip_install -r "$CHUB_HOME/odoo-requirements.txt" || die "Odoo's requirements failed to install (see pip's message above)."
-    # compat mode: plain editable installs break once odoo-addon-* wheels share the odoo namespace.
-    pip_install --no-deps -e "$ODOO_TREE" --config-settings editable_mode=compat
+    # compat mode: plain editable installs break once odoo-addon-* wheels share the odoo
+    # namespace ("module 'odoo' has no attribute 'cli'"). --use-pep517: without it pip
+    # takes setuptools' legacy develop path and silently ignores the compat setting.
+    pip_install --no-deps --use-pep517 -e "$ODOO_TREE" --config-settings editable_mode=compat
     odoo_ok || die "Odoo was installed but does not import from $VENV."
 fi
 

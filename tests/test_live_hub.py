@@ -106,3 +106,89 @@ def test_batch_through_the_job_runner(server):
     )
     first_attempt = get(server, f"/messages/{failing['message_id']}", key)
     assert first_attempt["error"]["code"] == "echo_failure"
+
+
+def test_approved_change_order_reaches_a_subscriber_signed(server):
+    """Outbound: a business event in Odoo → outbox (same transaction) → job runner →
+    a signed CloudEvent on a receiver on loopback."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((dict(self.headers), body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    receiver = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        server.new_system("live_out", ["echo"])
+        system_id = server.rpc(
+            "integration.system", "search", [("code", "=", "live_out")]
+        )[0]
+        subscription = server.rpc(
+            "integration.webhook.subscription",
+            "create",
+            {
+                "name": "CO events",
+                "system_id": system_id,
+                "url": f"http://127.0.0.1:{receiver.server_port}/hooks",
+                "event_types": "change_order.approved",
+            },
+        )
+        secret = server.rpc(
+            "integration.webhook.subscription", "read", [subscription], ["secret"]
+        )[0]["secret"]
+        job = server.rpc(
+            "project.project",
+            "create",
+            {"name": "Live job", "is_job": True, "job_number": "LJ-1"},
+        )
+        code = server.rpc(
+            "construction.cost.code", "create", {"code": "LIVE-1", "name": "Live code"}
+        )
+        change_order = server.rpc(
+            "construction.change.order",
+            "create",
+            {
+                "job_id": job,
+                "number": "LCO-1",
+                "name": "Live change",
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {"cost_code_id": code, "cost_amount": 10, "price_amount": 12},
+                    )
+                ],
+            },
+        )
+        server.rpc("construction.change.order", "action_submit", [change_order])
+        server.rpc("construction.change.order", "action_approve", [change_order])
+        deadline = time.time() + 60
+        while not received and time.time() < deadline:
+            time.sleep(0.3)
+        assert received, "the job runner did not deliver the event"
+        headers, body = received[0]
+        event = json.loads(body)
+        assert event["type"] == "change_order.approved"
+        assert event["data"]["number"] == "LCO-1"
+        from signature_check import verify_standard_webhook
+
+        assert verify_standard_webhook(secret, headers, body)
+        state = server.rpc(
+            "integration.outbox",
+            "search_read",
+            [("res_id", "=", change_order)],
+            ["state"],
+        )
+        assert state and state[0]["state"] == "delivered"
+    finally:
+        receiver.shutdown()

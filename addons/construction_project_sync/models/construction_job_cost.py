@@ -72,46 +72,48 @@ class ConstructionJobCost(models.Model):
                 )
             )
             return
+        # One UNION ALL of source rows, grouped once: a filter on the job (the API,
+        # a job's form) reaches each branch and its indexes. The id is computed, not
+        # a row_number(), which would force the whole view before any filter.
         self.env.cr.execute(
             SQL(
                 """
             CREATE VIEW %(view)s AS (
-            WITH budget AS (
+            WITH source AS (
                 SELECT bl.job_id, bl.cost_code_id, bl.cost_type,
-                       sum(bl.amount) FILTER (WHERE b.version = 1) AS original_budget,
-                       sum(bl.amount) FILTER (WHERE b.state = 'approved')
-                           AS current_budget
+                       CASE WHEN b.version = 1 THEN bl.amount ELSE 0 END
+                           AS original_budget,
+                       CASE WHEN b.state = 'approved' THEN bl.amount ELSE 0 END
+                           AS current_budget,
+                       0 AS approved_changes, 0 AS pending_changes,
+                       0 AS committed, 0 AS actual
                   FROM construction_budget_line bl
                   JOIN construction_budget b ON b.id = bl.budget_id
                  WHERE b.state IN ('approved', 'superseded')
-                 GROUP BY 1, 2, 3
-            ), changes AS (
-                SELECT l.job_id, l.cost_code_id, l.cost_type,
-                       sum(l.cost_amount) FILTER (WHERE l.state = 'approved')
-                           AS approved_changes,
-                       sum(l.cost_amount) FILTER (WHERE l.state = 'pending')
-                           AS pending_changes
+                UNION ALL
+                SELECT l.job_id, l.cost_code_id, l.cost_type, 0, 0,
+                       CASE WHEN l.state = 'approved' THEN l.cost_amount ELSE 0 END,
+                       CASE WHEN l.state = 'pending' THEN l.cost_amount ELSE 0 END,
+                       0, 0
                   FROM construction_change_order_line l
                  WHERE l.state IN ('approved', 'pending')
-                 GROUP BY 1, 2, 3
-            ), actual AS (
-                SELECT job.id AS job_id, cc.id AS cost_code_id,
+                UNION ALL
+                SELECT job.id, cc.id,
                        coalesce(aal.construction_cost_type,
                                 CASE WHEN aal.employee_id IS NOT NULL THEN 'labor' END,
-                                cc.cost_type, 'other') AS cost_type,
-                       -sum(aal.amount) AS actual
+                                cc.cost_type, 'other'),
+                       0, 0, 0, 0, 0, -aal.amount
                   FROM account_analytic_line aal
                   JOIN project_project job
                     ON job.account_id = aal.account_id AND job.is_job
                   LEFT JOIN construction_cost_code cc
                     ON cc.analytic_account_id = aal.%(cost_code_column)s
-                 GROUP BY 1, 2, 3
-            ), commitment AS (
-                SELECT job.id AS job_id, cc.id AS cost_code_id,
-                       cc.cost_type AS cost_type,
-                       sum(pol.price_subtotal / nullif(pol.product_qty, 0)
+                UNION ALL
+                SELECT job.id, cc.id, cc.cost_type, 0, 0, 0, 0,
+                       pol.price_subtotal / nullif(pol.product_qty, 0)
                            * (pol.product_qty - pol.qty_invoiced)
-                           * dist.value::numeric / 100) AS committed
+                           * dist.value::numeric / 100,
+                       0
                   FROM purchase_order_line pol
                   JOIN purchase_order po
                     ON po.id = pol.order_id AND po.state IN ('purchase', 'done')
@@ -124,38 +126,23 @@ class ConstructionJobCost(models.Model):
                        = ANY(string_to_array(dist.key, ',')::integer[])
                  WHERE pol.display_type IS NULL
                    AND pol.product_qty > pol.qty_invoiced
-                 GROUP BY 1, 2, 3
-            ), keys AS (
-                SELECT job_id, cost_code_id, cost_type FROM budget
-                UNION SELECT job_id, cost_code_id, cost_type FROM changes
-                UNION SELECT job_id, cost_code_id, cost_type FROM actual
-                UNION SELECT job_id, cost_code_id, cost_type FROM commitment
             ), figures AS (
-                SELECT k.job_id, k.cost_code_id, k.cost_type,
-                       coalesce(b.original_budget, 0) AS original_budget,
-                       coalesce(b.current_budget, 0) AS current_budget,
-                       coalesce(c.approved_changes, 0) AS approved_changes,
-                       coalesce(b.current_budget, 0) + coalesce(c.approved_changes, 0)
-                           AS revised_budget,
-                       coalesce(c.pending_changes, 0) AS pending_changes,
-                       coalesce(m.committed, 0) AS committed,
-                       coalesce(a.actual, 0) AS actual
-                  FROM keys k
-                  LEFT JOIN budget b ON b.job_id = k.job_id
-                       AND b.cost_code_id IS NOT DISTINCT FROM k.cost_code_id
-                       AND b.cost_type = k.cost_type
-                  LEFT JOIN changes c ON c.job_id = k.job_id
-                       AND c.cost_code_id IS NOT DISTINCT FROM k.cost_code_id
-                       AND c.cost_type = k.cost_type
-                  LEFT JOIN actual a ON a.job_id = k.job_id
-                       AND a.cost_code_id IS NOT DISTINCT FROM k.cost_code_id
-                       AND a.cost_type = k.cost_type
-                  LEFT JOIN commitment m ON m.job_id = k.job_id
-                       AND m.cost_code_id IS NOT DISTINCT FROM k.cost_code_id
-                       AND m.cost_type = k.cost_type
+                SELECT job_id, cost_code_id, cost_type,
+                       sum(original_budget) AS original_budget,
+                       sum(current_budget) AS current_budget,
+                       sum(approved_changes) AS approved_changes,
+                       sum(current_budget) + sum(approved_changes) AS revised_budget,
+                       sum(pending_changes) AS pending_changes,
+                       sum(committed) AS committed,
+                       sum(actual) AS actual
+                  FROM source
+                 GROUP BY job_id, cost_code_id, cost_type
             )
-            SELECT row_number() OVER (ORDER BY f.job_id, f.cost_code_id, f.cost_type)
-                       AS id,
+            SELECT f.job_id::bigint * 10000000
+                       + coalesce(f.cost_code_id, 0) * 10
+                       + array_position(ARRAY['labor', 'material', 'equipment',
+                                              'subcontract', 'other'],
+                                        f.cost_type::text) AS id,
                    f.*, job.company_id,
                    f.revised_budget - f.committed - f.actual AS remaining,
                    f.actual + f.committed

@@ -338,10 +338,10 @@ class TestOperationsApi(ApiCase):
             self.assertIn(status, responses)
         # a new flow appears without touching the document
         self.echo.copy(
-            {"code": "timesheet.batch", "name": "Field time", "processor_model": False}
+            {"code": "example.new_flow", "name": "Field time", "processor_model": False}
         )
         self.assertIn(
-            "/flows/timesheet.batch",
+            "/flows/example.new_flow",
             self.url_open(f"{API}/openapi.json").json()["paths"],
         )
 
