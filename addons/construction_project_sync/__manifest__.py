@@ -27,8 +27,13 @@
         "data/integration_flow_data.xml",
         "data/construction_job_cost_view.xml",
         "data/construction_reconciliation_data.xml",
+        "data/field_time_flow_data.xml",
         "views/project_project_views.xml",
         "views/construction_budget_views.xml",
+        "views/construction_field_time_views.xml",
+        "wizards/construction_field_time_wizard_views.xml",
+        "data/billing_flow_data.xml",
+        "views/construction_billing_views.xml",
         "views/menus.xml",
     ],
     "assets": {
@@ -36,5 +41,9 @@
             "construction_project_sync/static/tests/tours/*.js",
         ],
     },
-    "demo": ["demo/construction_demo.xml"],
+    "demo": [
+        "demo/construction_demo.xml",
+        "demo/field_time_demo.xml",
+        "demo/pay_application_demo.xml",
+    ],
 }

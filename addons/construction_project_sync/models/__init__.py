@@ -5,6 +5,13 @@ from . import construction_budget
 from . import construction_change_order
 from . import construction_job_cost
 from . import construction_sync_flows
+from . import construction_field_time
 from . import construction_reconciliation
 from . import purchase_order
 from . import integration_hub
+from . import res_company_billing
+from . import construction_sov
+from . import construction_sov_flows
+from . import construction_pay_application
+from . import construction_pay_application_move
+from . import construction_sov_job

@@ -13,7 +13,7 @@ class ConstructionJobCost(models.Model):
     - revised budget = current budget + approved changes
     - committed: confirmed purchase lines naming job × cost code, not yet billed
     - actual: posted analytic lines of the job's account (bills, timesheets,
-      equipment), costs positive
+      equipment), costs positive; revenue lines (customer invoices) left out
     - remaining = revised − committed − actual
     - projected (at completion) = actual + committed + what remains, if anything
     - variance = revised − projected (negative: an overrun)
@@ -108,6 +108,12 @@ class ConstructionJobCost(models.Model):
                     ON job.account_id = aal.account_id AND job.is_job
                   LEFT JOIN construction_cost_code cc
                     ON cc.analytic_account_id = aal.%(cost_code_column)s
+                  -- revenue (progress billing invoices) carries the job's account
+                  -- too, but is no cost
+                  LEFT JOIN account_account revenue
+                    ON revenue.id = aal.general_account_id
+                   AND revenue.account_type IN ('income', 'income_other')
+                 WHERE revenue.id IS NULL
                 UNION ALL
                 SELECT job.id, cc.id, cc.cost_type, 0, 0, 0, 0,
                        pol.price_subtotal / nullif(pol.product_qty, 0)

@@ -5,3 +5,5 @@ from . import test_flows_http
 from . import test_reconciliation
 from . import test_tour
 from . import test_security
+from . import test_field_time
+from . import test_pay_application

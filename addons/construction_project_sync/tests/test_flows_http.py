@@ -2,13 +2,17 @@ import json
 
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.integration_queue.tests.common import make_system, perform_jobs
+from odoo.addons.integration_queue.tests.common import (
+    FlowHttpMixin,
+    make_system,
+    perform_jobs,
+)
 
 API = "/api/construction/v1"
 
 
 @tagged("post_install", "-at_install")
-class TestJobFlowsOverHttp(HttpCase):
+class TestJobFlowsOverHttp(FlowHttpMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -39,23 +43,10 @@ class TestJobFlowsOverHttp(HttpCase):
         )
 
     def post(self, flow, payload, key):
-        response = self.url_open(
-            f"{API}/flows/{flow}",
-            data=json.dumps(payload).encode(),
-            headers={
-                "Authorization": f"Bearer {self.key}",
-                "Content-Type": "application/json",
-                "Idempotency-Key": key,
-            },
-        )
-        return response
+        return self.post_flow(flow, payload, key)
 
     def sync(self, flow, payload, key, expect=202):
-        response = self.post(flow, payload, key)
-        self.assertEqual(response.status_code, expect, response.text)
-        perform_jobs(self.env)
-        message = self.env["integration.message"].browse(response.json()["message_id"])
-        return message
+        return self.sync_flow(flow, payload, key, expect)
 
     def resolve(self, model, external_id):
         return self.env["integration.mapping"]._resolve(self.system, model, external_id)

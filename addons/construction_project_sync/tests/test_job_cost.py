@@ -117,3 +117,35 @@ class TestJobCost(JobCase):
         row = self.job_cost()[self.concrete, "material"]
         # billed: no longer committed, now actual (the bill's analytic line)
         self.assertEqual((row.committed, row.actual), (0, 400))
+
+    def test_revenue_on_the_job_account_is_no_cost(self):
+        """A progress billing invoice carries the job's analytic account; its income
+        must not show as negative cost."""
+        self.actual(self.concrete, 300)
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": "2026-11-02",
+                "invoice_line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Progress billing #1",
+                            "quantity": 1,
+                            "price_unit": 50000,
+                            "tax_ids": [(5, 0, 0)],
+                            "analytic_distribution": {str(self.job.account_id.id): 100},
+                        },
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        revenue_lines = self.env["account.analytic.line"].search(
+            [("move_line_id.move_id", "=", invoice.id)]
+        )
+        self.assertEqual(revenue_lines.amount, 50000, "the revenue reached the job")
+        rows = self.job_cost()
+        self.assertEqual(sum(row.actual for row in rows.values()), 300)

@@ -1,0 +1,690 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import Counter, defaultdict
+
+from markupsafe import escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
+
+from odoo.addons.integration_queue.lib.errors import IntegrationError
+from odoo.addons.integration_queue.lib.processor import integration_processor
+
+STATES = [
+    ("submitted", "Submitted"),
+    ("approved", "Approved"),
+    ("posted", "Posted"),
+    ("rejected", "Rejected"),
+]
+# what the field app reports; once a supervisor approved a line, none of it changes
+LOCKED_FIELDS = {
+    "job_id",
+    "phase_id",
+    "cost_code_id",
+    "employee_id",
+    "date",
+    "hours",
+    "equipment_ref",
+    "note",
+    "batch_ref",
+    "line_ref",
+}
+# what a resubmission compares with the line it already holds
+COMPARED_FIELDS = (
+    "job_id",
+    "phase_id",
+    "cost_code_id",
+    "employee_id",
+    "date",
+    "hours",
+    "equipment_ref",
+    "note",
+)
+SUPERVISOR_GROUP = "construction_project_sync.group_project_manager"
+
+
+class ConstructionFieldTime(models.Model):
+    """A time line from the field (crew app, PM platform), staged until a supervisor
+    approves it.
+
+    submitted → approved → posted, or submitted → rejected (the reason stays on the
+    line). Approval posts at once: the line becomes an hr_timesheet analytic line on
+    the job's account and the cost code's account, costed at the employee's hourly
+    cost, so job cost shows it as labor actual. A line stays "approved" (not posted)
+    only when posting failed, or when it was imported approved; the reconciliation
+    check "field_time.approved_not_posted" finds and posts those.
+
+    Supervisors (Project Manager group) approve and reject, per line or in bulk, but
+    never their own time, and a system's service user never approves. Approved and
+    posted lines are locked; only a submitted or rejected line may change, and a
+    corrected rejected line goes back to submitted.
+    """
+
+    _name = "construction.field.time"
+    _description = "Field Time"
+    _inherit = ["mail.thread", "integration.lineage.mixin"]
+    _order = "date desc, employee_id, id"
+
+    job_id = fields.Many2one(
+        "project.project",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        domain=[("is_job", "=", True)],
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        index=True,
+        help="The job's company; the cost code's for a job shared by all companies.",
+    )
+    phase_id = fields.Many2one(
+        "construction.phase",
+        ondelete="restrict",
+        domain="[('job_id', '=', job_id)]",
+    )
+    cost_code_id = fields.Many2one(
+        "construction.cost.code",
+        required=True,
+        ondelete="restrict",
+        index=True,
+    )
+    employee_id = fields.Many2one(
+        "hr.employee", required=True, ondelete="restrict", index=True
+    )
+    date = fields.Date(required=True, index=True, default=fields.Date.context_today)
+    hours = fields.Float(required=True, digits=(16, 2))
+    equipment_ref = fields.Char(
+        string="Equipment",
+        help="The field app's id of the equipment operated, if any; the equipment "
+        "addon links it to its equipment record.",
+    )
+    note = fields.Char()
+    state = fields.Selection(
+        STATES,
+        default="submitted",
+        required=True,
+        index=True,
+        copy=False,
+        readonly=True,
+    )
+    rejection_reason = fields.Text(
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="Why the supervisor rejected the line; kept when a corrected line is "
+        "submitted again.",
+    )
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    approved_at = fields.Datetime(readonly=True, copy=False)
+    timesheet_id = fields.Many2one(
+        "account.analytic.line",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        groups="construction_project_sync.group_project_controller",
+        help="The analytic line (timesheet) posted for this line.",
+    )
+    batch_ref = fields.Char(
+        string="Batch", index=True, copy=False, help="The field app's batch id."
+    )
+    line_ref = fields.Char(
+        string="Line Reference",
+        index=True,
+        copy=False,
+        help="The field app's id of the line; a resubmission under the same id "
+        "updates the line, never duplicates it.",
+    )
+
+    @api.depends("employee_id.name", "date", "hours", "job_id.job_number")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = _(
+                "%(employee)s, %(date)s, %(hours)s h on %(job)s",
+                employee=line.employee_id.name or "",
+                date=line.date or "",
+                hours=f"{line.hours:g}",
+                job=line.job_id.job_number or line.job_id.name or "",
+            )
+
+    @api.depends("job_id.company_id", "cost_code_id.company_id")
+    def _compute_company_id(self):
+        for line in self:
+            line.company_id = line.job_id.company_id or line.cost_code_id.company_id
+
+    @api.constrains("hours")
+    def _check_hours(self):
+        for line in self:
+            if line.hours <= 0 or line.hours > 24:
+                raise ValidationError(
+                    _(
+                        "%(line)s: hours must be more than 0 and at most 24 a line.",
+                        line=line.display_name,
+                    )
+                )
+
+    @api.constrains("job_id", "phase_id", "cost_code_id")
+    def _check_job_structure(self):
+        for line in self:
+            if line.phase_id and line.phase_id.job_id != line.job_id:
+                raise ValidationError(
+                    _(
+                        "Phase %(phase)s belongs to another job than %(job)s.",
+                        phase=line.phase_id.display_name,
+                        job=line.job_id.display_name,
+                    )
+                )
+            job_company = line.job_id.company_id
+            if job_company and line.cost_code_id.company_id != job_company:
+                raise ValidationError(
+                    _(
+                        "Cost code %(code)s belongs to another company than job "
+                        "%(job)s.",
+                        code=line.cost_code_id.display_name,
+                        job=line.job_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------ locking
+    def write(self, vals):
+        if "state" in vals and not self.env.context.get("field_time_transition"):
+            raise UserError(
+                _("Field time changes state only by approval, rejection or posting.")
+            )
+        locked = self.filtered(lambda line: line.state in ("approved", "posted"))
+        if locked and LOCKED_FIELDS & set(vals):
+            raise UserError(
+                _(
+                    "%(line)s is %(state)s and can no longer change; ask the field "
+                    "to send a correcting line instead.",
+                    line=locked[0].display_name,
+                    state=dict(STATES)[locked[0].state].lower(),
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_approved(self):
+        locked = self.filtered(lambda line: line.state in ("approved", "posted"))
+        if locked:
+            raise UserError(
+                _(
+                    "%s is approved and cannot be deleted; reject a line instead of "
+                    "deleting it.",
+                    locked[0].display_name,
+                )
+            )
+
+    def _transition(self, vals):
+        return self.with_context(field_time_transition=True).write(vals)
+
+    def _log(self, texts):
+        """Notes in the lines' chatter, {line id: text}; in one batch, and without
+        asking an email address of a supervisor or a system's service user."""
+        if texts:
+            self.browse(list(texts))._message_log_batch(
+                {line_id: escape(text) for line_id, text in texts.items()}
+            )
+
+    # ------------------------------------------------------------------ approval
+    def _check_supervisor(self):
+        user = self.env.user
+        if user.has_group("integration_queue.group_integration_service"):
+            raise UserError(
+                _("Field time is approved by a supervisor, never by a system.")
+            )
+        if not user.has_group(SUPERVISOR_GROUP):
+            raise UserError(_("Only a supervisor (project manager) may do this."))
+        own = self.filtered(lambda line: line.employee_id.user_id == user)
+        if own:
+            raise UserError(
+                _(
+                    "You cannot approve or reject your own time (%s); another "
+                    "supervisor must.",
+                    own[0].display_name,
+                )
+            )
+
+    def _check_state(self, states, action):
+        wrong = self.filtered(lambda line: line.state not in states)
+        if wrong:
+            raise UserError(
+                _(
+                    "Only %(states)s lines can be %(action)s; %(line)s is %(state)s.",
+                    states=", ".join(dict(STATES)[s].lower() for s in states),
+                    action=action,
+                    line=wrong[0].display_name,
+                    state=dict(STATES)[wrong[0].state].lower(),
+                )
+            )
+
+    def action_approve(self):
+        """Approve submitted lines (one or many) and post them at once."""
+        self._check_supervisor()
+        self._check_state(["submitted"], _("approved"))
+        self._transition(
+            {
+                "state": "approved",
+                "approved_by_id": self.env.uid,
+                "approved_at": fields.Datetime.now(),
+            }
+        )
+        failures = self._post()
+        if failures:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "sticky": True,
+                    "title": _("Approved, but %s line(s) could not be posted")
+                    % len(failures),
+                    "message": "\n".join(
+                        f"{line.display_name}: {error}"
+                        for line, error in failures.items()
+                    ),
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
+        return True
+
+    def action_reject(self, reason):
+        """Reject submitted lines; the reason stays on each line."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(_("Say why the time is rejected: the field will read it."))
+        self._check_supervisor()
+        self._check_state(["submitted"], _("rejected"))
+        self._transition({"state": "rejected", "rejection_reason": reason})
+        self._log(dict.fromkeys(self.ids, _("Rejected: %s", reason)))
+        return True
+
+    def action_open_reject_wizard(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_project_sync.action_construction_field_time_reject"
+        )
+        action["context"] = {"default_line_ids": self.ids}
+        return action
+
+    def action_reset_to_submitted(self):
+        """A supervisor takes a rejection back: the line waits for approval again."""
+        self._check_supervisor()
+        self._check_state(["rejected"], _("reset"))
+        self._transition({"state": "submitted"})
+        return True
+
+    def action_post(self):
+        """Post approved lines whose posting failed before."""
+        self._check_supervisor()
+        self._check_state(["approved"], _("posted"))
+        self._post(raise_on_error=True)
+        return True
+
+    # ------------------------------------------------------------------ posting
+    @api.model
+    def _cost_code_column(self):
+        return self.env.ref(
+            "construction_project_sync.analytic_plan_cost_codes"
+        )._column_name()
+
+    def _timesheet_vals(self, column):
+        self.ensure_one()
+        name = self.cost_code_id.display_name
+        if self.phase_id:
+            name = f"{self.phase_id.code} / {name}"
+        return {
+            "name": f"{name}: {self.note}" if self.note else name,
+            "project_id": self.job_id.id,
+            "company_id": self.company_id.id,
+            "employee_id": self.employee_id.id,
+            "date": self.date,
+            "unit_amount": self.hours,
+            column: self.cost_code_id.analytic_account_id.id,
+            "construction_cost_type": "labor",
+        }
+
+    def _create_timesheets(self):
+        """hr_timesheet lines of these approved lines, one create per company."""
+        column = self._cost_code_column()
+        # sudo: the supervisor approves the crew's time, not their own: hr_timesheet's
+        # rules let a timesheet user create only their own timesheets, and the hourly
+        # cost behind the amount is HR data. What is posted is exactly the approved
+        # line, which the supervisor may read.
+        lines = self.sudo()
+        by_company = defaultdict(lambda: lines.browse())
+        for line in lines:
+            by_company[line.company_id] |= line
+        for company, company_lines in by_company.items():
+            # hr_timesheet accepts only employees of the companies in the context
+            allowed = company | company_lines.employee_id.company_id
+            timesheets = (
+                self.env["account.analytic.line"]
+                .sudo()
+                .with_context(allowed_company_ids=allowed.ids)
+                .create([line._timesheet_vals(column) for line in company_lines])
+            )
+            for line, timesheet in zip(company_lines, timesheets, strict=True):
+                line.timesheet_id = timesheet
+        self._transition({"state": "posted"})
+
+    def _post(self, raise_on_error=False):
+        """Post the approved lines without a timesheet. All at once when that works;
+        otherwise line by line, so one bad line (an archived employee, say) does not
+        hold up the others: it stays approved, with the reason in its chatter.
+
+        Returns {line: error} of the lines that could not be posted."""
+        lines = self.filtered(
+            lambda line: line.state == "approved" and not line.sudo().timesheet_id
+        )
+        if not lines:
+            return {}
+        failures = {}
+        try:
+            with self.env.cr.savepoint():
+                lines._create_timesheets()
+        except (UserError, ValidationError) as exc:
+            if raise_on_error:
+                raise
+            if len(lines) == 1:
+                failures[lines] = str(exc)
+            else:
+                for line in lines:
+                    try:
+                        with self.env.cr.savepoint():
+                            line._create_timesheets()
+                    except (UserError, ValidationError) as line_exc:
+                        failures[line] = str(line_exc)
+        self._log(
+            {
+                line.id: _("Approved but not posted: %s", error)
+                for line, error in failures.items()
+            }
+        )
+        return failures
+
+    # ------------------------------------------------------------------ flow
+    @api.model
+    @integration_processor("timesheet.batch")
+    def _process_timesheet_batch(self, message, payload):
+        """A batch of time lines from a field app: each line is staged (submitted)
+        under its line_id. A resubmitted batch, under the same or another idempotency
+        key, creates nothing twice; it may correct submitted or rejected lines, never
+        approved or posted ones (an identical approved line is fine)."""
+        batch_ref = str(payload["batch_id"])
+        lines = payload["lines"]
+        twice = [
+            ref
+            for ref, count in Counter(str(li["line_id"]) for li in lines).items()
+            if count > 1
+        ]
+        if twice:
+            raise IntegrationError(
+                _(
+                    "Batch %(batch)s holds line %(lines)s more than once; send each "
+                    "line once.",
+                    batch=batch_ref,
+                    lines=", ".join(twice),
+                ),
+                code="duplicate_line",
+                retryable=False,
+            )
+        jobs = self._flow_jobs(message, lines)
+        employees = self._flow_employees(message, lines)
+        flows = self.env["construction.sync.flows"]
+        cost_codes = {
+            ref: flows._cost_code(message, {"cost_code": ref})
+            for ref in {line["cost_code"] for line in lines}
+        }
+        phases = {}
+        values = {}
+        for line in lines:
+            job = jobs[self._job_key(line)]
+            phase_key = (job, line.get("phase_code") or None)
+            if phase_key not in phases:
+                phases[phase_key] = flows._phase(*phase_key)
+            values[str(line["line_id"])] = {
+                "job_id": job.id,
+                "phase_id": phases[phase_key].id,
+                "cost_code_id": cost_codes[line["cost_code"]].id,
+                "employee_id": employees[str(line["employee_external_id"])].id,
+                "date": fields.Date.to_date(line["date"]),
+                "hours": line["hours"],
+                "equipment_ref": line.get("equipment_ref") or False,
+                "note": line.get("note") or False,
+            }
+        existing = self._flow_existing_lines(message, list(values))
+        to_create, to_update, refused = [], [], []
+        for ref, vals in values.items():
+            record = existing.get(ref)
+            if not record:
+                to_create.append((ref, vals))
+            elif not record._differs(vals):
+                message.link(record, "linked")
+            elif record.state in ("approved", "posted"):
+                refused.append(record)
+            else:
+                to_update.append((ref, record, vals))
+        if refused:
+            raise IntegrationError(
+                _(
+                    "Batch %(batch)s changes time a supervisor already approved: "
+                    "%(lines)s. Approved time cannot change; send the difference as a "
+                    "new line instead.",
+                    batch=batch_ref,
+                    lines="; ".join(
+                        f"{r.line_ref} ({r.display_name}, {r.state})" for r in refused
+                    ),
+                ),
+                code="field_time_locked",
+                retryable=False,
+            )
+        for ref, record, vals in to_update:
+            was_rejected = record.state == "rejected"
+            record = message.upsert(self._name, ref, dict(vals, batch_ref=batch_ref))
+            if was_rejected:
+                record._transition({"state": "submitted"})
+                record._log(
+                    {
+                        record.id: _(
+                            "Corrected by %(system)s in batch %(batch)s and "
+                            "submitted again.",
+                            system=message.system.name,
+                            batch=batch_ref,
+                        )
+                    }
+                )
+        created = self.browse()
+        if to_create:
+            created = self.with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True
+            ).create(
+                [
+                    dict(vals, batch_ref=batch_ref, line_ref=ref)
+                    for ref, vals in to_create
+                ]
+            )
+            mapping = self.env["integration.mapping"]
+            for (ref, _vals), record in zip(to_create, created, strict=True):
+                mapping._link(message.system, record, ref, message.record)
+                message.link(record, "created")
+        return created
+
+    @api.model
+    def _job_key(self, line):
+        if line.get("job_external_id"):
+            return ("external_id", str(line["job_external_id"]))
+        return ("job_number", str(line["job_number"]))
+
+    @api.model
+    def _flow_jobs(self, message, lines):
+        """The jobs of the lines, by the system's external id or by job number."""
+        keys = {self._job_key(line) for line in lines}
+        jobs = {
+            key: message.resolve("project.project", key[1], required=False)
+            for key in keys
+            if key[0] == "external_id"
+        }
+        numbers = {key[1] for key in keys if key[0] == "job_number"}
+        if numbers:
+            found = self.env["project.project"].search(
+                [
+                    ("is_job", "=", True),
+                    ("job_number", "in", list(numbers)),
+                    ("company_id", "in", self.env.companies.ids),
+                ]
+            )
+            by_number = {job.job_number: job for job in found}
+            for number in numbers:
+                jobs["job_number", number] = by_number.get(
+                    number, self.env["project.project"]
+                )
+        missing = sorted(ref for (_kind, ref), job in jobs.items() if not job)
+        if missing:
+            raise IntegrationError(
+                _(
+                    "Job %(jobs)s is not known in Odoo yet; send it with job.upsert "
+                    "first (the message retries on its own).",
+                    jobs=", ".join(missing),
+                ),
+                code="unknown_job",
+            )
+        not_jobs = [job for job in jobs.values() if not job.is_job]
+        if not_jobs:
+            raise IntegrationError(
+                _("%s is a project, not a construction job.", not_jobs[0].display_name),
+                code="not_a_job",
+                retryable=False,
+            )
+        return jobs
+
+    @api.model
+    def _flow_employees(self, message, lines):
+        """Employees by the system's mapping of hr.employee, else by badge id."""
+        refs = {str(line["employee_external_id"]) for line in lines}
+        employees = {
+            ref: message.resolve("hr.employee", ref, required=False) for ref in refs
+        }
+        unmapped = [ref for ref, employee in employees.items() if not employee]
+        if unmapped:
+            # sudo: the badge id is HR data a service user may not read; the lookup
+            # only tells which employee of the system's company carries the badge
+            # the field app scanned.
+            badges = (
+                self.env["hr.employee"]
+                .sudo()
+                .search(
+                    [
+                        ("barcode", "in", unmapped),
+                        ("company_id", "in", self.env.companies.ids),
+                    ]
+                )
+            )
+            for employee in badges:
+                employees[employee.barcode] = self.env["hr.employee"].browse(
+                    employee.id
+                )
+        missing = sorted(ref for ref, employee in employees.items() if not employee)
+        if missing:
+            raise IntegrationError(
+                _(
+                    "Employee %(refs)s is not known in Odoo: map it for %(system)s or "
+                    "give the employee this badge id (the message retries on its "
+                    "own).",
+                    refs=", ".join(missing),
+                    system=message.system.name,
+                ),
+                code="unknown_employee",
+            )
+        return employees
+
+    @api.model
+    def _flow_existing_lines(self, message, refs):
+        """The lines already received under these line ids, by line id."""
+        # sudo: the mapping is the hub's translation table (see integration.mapping
+        # _resolve); the lines themselves are browsed with the system's rights.
+        mappings = (
+            self.env["integration.mapping"]
+            .sudo()
+            .search_read(
+                [
+                    ("system_id", "=", message.system.id),
+                    ("res_model", "=", self._name),
+                    ("external_id", "in", refs),
+                ],
+                ["external_id", "res_id"],
+            )
+        )
+        records = self.browse([m["res_id"] for m in mappings]).exists()
+        by_id = {record.id: record for record in records}
+        return {
+            m["external_id"]: by_id[m["res_id"]]
+            for m in mappings
+            if m["res_id"] in by_id
+        }
+
+    def _differs(self, vals):
+        """Whether ``vals`` would change this line's reported values."""
+        self.ensure_one()
+        for name in COMPARED_FIELDS:
+            field = self._fields[name]
+            value = self[name]
+            if field.type == "many2one":
+                if value.id != (vals.get(name) or False):
+                    return True
+            elif field.type == "float":
+                if float_compare(value, vals.get(name) or 0.0, precision_digits=2):
+                    return True
+            elif (value or False) != (vals.get(name) or False):
+                return True
+        return False
+
+
+class ConstructionFieldTimeReconciliation(models.AbstractModel):
+    """Approved field time must be posted: approval posts at once, so an approved
+    line without a timesheet means posting failed (or the line was imported
+    approved)."""
+
+    _name = "construction.field.time.reconciliation"
+    _inherit = "integration.reconciliation.mixin"
+    _description = "Field Time Approved vs Posted"
+
+    @api.model
+    def _reconcile(self, check, company):
+        # sudo: the check reports every approved line of the company, whatever the
+        # rights of the person or cron running it.
+        lines = (
+            self.env["construction.field.time"]
+            .sudo()
+            .search([("state", "=", "approved"), ("company_id", "=", company.id)])
+        )
+        return [
+            {
+                "reference": line.display_name,
+                "message": _(
+                    "Approved on %(when)s by %(who)s but not posted: the hours are "
+                    "missing from job cost and timesheets.",
+                    when=line.approved_at or _("an unknown date"),
+                    who=line.approved_by_id.name or _("an import"),
+                ),
+                "res_model": "construction.field.time",
+                "res_id": line.id,
+                "expected": line.hours,
+                "actual": 0.0,
+                "fixable": True,
+            }
+            for line in lines
+        ]
+
+    @api.model
+    def _fix(self, drift_lines):
+        # sudo: the fix only completes what a supervisor approved already; whoever
+        # runs the reconciliation may not hold timesheet rights.
+        lines = (
+            self.env["construction.field.time"]
+            .sudo()
+            .browse(drift_lines.mapped("res_id"))
+            .exists()
+        )
+        lines._post(raise_on_error=True)
