@@ -109,7 +109,7 @@ class LiveOdoo:
             body = json.loads(response.read())
         if "error" in body:
             raise RuntimeError(body["error"]["data"]["message"])
-        return body["result"]
+        return body.get("result")  # omitted when the method returns None
 
     def new_system(self, code, flow_codes, rate_limit=0, groups=()):
         """A system with its service user; returns its API key (from the setup

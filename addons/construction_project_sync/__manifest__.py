@@ -30,6 +30,7 @@
         "data/field_time_flow_data.xml",
         "views/project_project_views.xml",
         "views/construction_budget_views.xml",
+        "views/purchase_order_views.xml",
         "views/construction_field_time_views.xml",
         "wizards/construction_field_time_wizard_views.xml",
         "data/billing_flow_data.xml",

@@ -111,3 +111,18 @@ class TestBudgetsAndChangeOrders(JobCase):
             self.job._analytic_distribution(self.concrete),
             {f"{self.job.account_id.id},{self.concrete.analytic_account_id.id}": 100.0},
         )
+
+    def test_demo_says_who_owns_what(self):
+        """The demo configuration: the PM platform owns phases, Odoo a job's customer
+        and financial fields."""
+        pm = self.env.ref("integration_queue.demo_system_pm_platform")
+        phase_rule = self.env.ref("construction_project_sync.demo_ownership_phase_pm")
+        self.assertEqual(phase_rule.owner_system_id, pm)
+        finance = self.env.ref("construction_project_sync.demo_ownership_job_finance")
+        self.assertFalse(finance.owner_system_id)
+        self.assertIn("contract_value", finance.field_ids.mapped("name"))
+        job = self.env.ref("construction_project_sync.demo_job_library")
+        kept = self.env["integration.ownership"]._filter_write(
+            pm, job, {"name": "Renamed", "contract_value": 1}
+        )
+        self.assertEqual(kept, {"name": "Renamed"})
