@@ -3,9 +3,8 @@ from odoo import http
 from odoo.http import request
 
 from odoo.addons.integration_queue.controllers.api import (
-    API_PREFIX,
     ApiProblem,
-    api_endpoint,
+    api_route,
     json_response,
 )
 
@@ -13,15 +12,7 @@ from ..models.construction_common import JOB_COST_FIGURES as FIGURES
 
 
 class JobCostApi(http.Controller):
-    @http.route(
-        f"{API_PREFIX}/jobs/<string:job_ref>/job-cost",
-        type="http",
-        auth="bearer",
-        methods=["GET"],
-        csrf=False,
-        save_session=False,
-    )
-    @api_endpoint
+    @api_route("/jobs/<string:job_ref>/job-cost", methods=["GET"])
     def job_cost(self, job_ref):
         """Job cost of a job, by its number or by the calling system's external id."""
         env = request.env

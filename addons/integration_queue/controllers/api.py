@@ -5,6 +5,7 @@ Thin by design: authenticate, parse, hand over to the inbox model, answer. Every
 is an RFC 9457 problem with a stable code (see lib/errors.py).
 """
 
+import functools
 import json
 import logging
 import math
@@ -55,6 +56,7 @@ def problem_response(code, detail=None, headers=None, **extra):
 def api_endpoint(func):
     """Turn ApiProblem and unexpected errors into problem+json; never a traceback."""
 
+    @functools.wraps(func)
     def wrapper(self, *args, **kwargs):
         try:
             return func(self, *args, **kwargs)
@@ -71,9 +73,25 @@ def api_endpoint(func):
                 "internal_error", "The error was logged; retry later with the same key."
             )
 
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
     return wrapper
+
+
+def api_route(path, methods, auth="bearer"):
+    """A route of the hub's REST API: under API_PREFIX, plain HTTP without CSRF (API
+    clients) nor session cookie, authenticated by an API key unless said otherwise,
+    every error a problem+json answer. Business addons declare their routes with it."""
+
+    def decorate(func):
+        return http.route(
+            f"{API_PREFIX}{path}",
+            type="http",
+            auth=auth,
+            methods=methods,
+            csrf=False,
+            save_session=False,
+        )(api_endpoint(func))
+
+    return decorate
 
 
 def _config(key, default):
@@ -266,15 +284,7 @@ def _answer(results, batch):
 
 
 class ConstructionApi(http.Controller):
-    @http.route(
-        f"{API_PREFIX}/health",
-        type="http",
-        auth="public",
-        methods=["GET"],
-        csrf=False,
-        save_session=False,
-    )
-    @api_endpoint
+    @api_route("/health", methods=["GET"], auth="public")
     def health(self):
         # sudo: the health route is unauthenticated by contract; it reads only module
         # versions and queue counters, never a payload or a secret.
@@ -291,15 +301,7 @@ class ConstructionApi(http.Controller):
             }
         )
 
-    @http.route(
-        f"{API_PREFIX}/openapi.json",
-        type="http",
-        auth="public",
-        methods=["GET"],
-        csrf=False,
-        save_session=False,
-    )
-    @api_endpoint
+    @api_route("/openapi.json", methods=["GET"], auth="public")
     def openapi(self):
         # sudo: flow contracts (codes and schemas) are the published API documentation.
         flows = (
@@ -314,15 +316,7 @@ class ConstructionApi(http.Controller):
         )
         return json_response(spec)
 
-    @http.route(
-        f"{API_PREFIX}/flows/<string:flow_code>",
-        type="http",
-        auth="bearer",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
-    @api_endpoint
+    @api_route("/flows/<string:flow_code>", methods=["POST"])
     def post_flow(self, flow_code):
         system = _current_system()
         flow = _flow_for(system, flow_code)
@@ -333,15 +327,7 @@ class ConstructionApi(http.Controller):
         results = request.env["integration.message"]._ingest(system.sudo(), flow, items)
         return _answer(results, batch)
 
-    @http.route(
-        f"{API_PREFIX}/webhooks/<string:system_code>",
-        type="http",
-        auth="public",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
-    @api_endpoint
+    @api_route("/webhooks/<string:system_code>", methods=["POST"], auth="public")
     def post_signed_webhook(self, system_code):
         # sudo: the caller has no Odoo identity yet; the signature made with the
         # system's secret is what authenticates it.
@@ -412,27 +398,11 @@ class ConstructionApi(http.Controller):
             ) from exc
         return message
 
-    @http.route(
-        f"{API_PREFIX}/messages/<int:message_id>",
-        type="http",
-        auth="bearer",
-        methods=["GET"],
-        csrf=False,
-        save_session=False,
-    )
-    @api_endpoint
+    @api_route("/messages/<int:message_id>", methods=["GET"])
     def get_message(self, message_id):
         return json_response(self._visible_message(message_id)._api_view())
 
-    @http.route(
-        f"{API_PREFIX}/messages/<int:message_id>/replay",
-        type="http",
-        auth="bearer",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
-    @api_endpoint
+    @api_route("/messages/<int:message_id>/replay", methods=["POST"])
     def replay_message(self, message_id):
         message = self._visible_message(message_id)
         raw = _read_body()
@@ -454,15 +424,7 @@ class ConstructionApi(http.Controller):
             ) from exc
         return json_response(message._api_view(), status=202)
 
-    @http.route(
-        f"{API_PREFIX}/metrics",
-        type="http",
-        auth="bearer",
-        methods=["GET"],
-        csrf=False,
-        save_session=False,
-    )
-    @api_endpoint
+    @api_route("/metrics", methods=["GET"])
     def metrics(self):
         if not request.env.user.has_group("integration_queue.group_integration_user"):
             raise ApiProblem(
@@ -475,4 +437,4 @@ class ConstructionApi(http.Controller):
         )
 
 
-__all__ = ["API_PREFIX", "PROBLEMS", "ConstructionApi", "problem_response"]
+__all__ = ["API_PREFIX", "PROBLEMS", "ConstructionApi", "api_route", "problem_response"]
