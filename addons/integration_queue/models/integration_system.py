@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -91,6 +93,45 @@ class IntegrationSystem(models.Model):
         )
         action["domain"] = [("system_id", "=", self.id)]
         return action
+
+    def _send(self, flow_code, payloads, key_prefix):
+        """Store ``payloads`` as if the system had posted them to ``flow_code`` (the
+        same inbox path as the API); returns the results per payload."""
+        self.ensure_one()
+        flow = self.env["integration.flow"].search([("code", "=", flow_code)], limit=1)
+        if flow not in self.flow_ids:
+            raise UserError(
+                _("Flow %(flow)s is not enabled for %(system)s.")
+                % {"flow": flow_code, "system": self.name}
+            )
+        items = [
+            {
+                "idempotency_key": f"{key_prefix}-{index}",
+                "payload": payload,
+                "raw": json.dumps(payload),
+                "event_time": None,
+            }
+            for index, payload in enumerate(payloads)
+        ]
+        # sudo: a manager's test message enters the inbox as the system's own would
+        return (
+            self.env["integration.message"]
+            .sudo()
+            ._ingest(self, flow, items, source="ui")
+        )
+
+    def action_send_test_message(self):
+        """A connectivity check: an echo message through the whole pipeline."""
+        self.ensure_one()
+        result = self._send(
+            "echo", [{"test": True}], f"test-{fields.Datetime.now():%Y%m%d%H%M%S}"
+        )[0]
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "integration.message",
+            "res_id": result["message_id"],
+            "view_mode": "form",
+        }
 
     @api.model
     def _for_user(self, user):

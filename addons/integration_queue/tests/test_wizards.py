@@ -1,6 +1,7 @@
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
-from .common import make_system
+from .common import make_system, perform_jobs
 
 
 @tagged("post_install", "-at_install")
@@ -63,3 +64,27 @@ class TestMapping(TransactionCase):
         second = self.env["res.partner"].create({"name": "Second"})
         mapping._link(system, second, "EXT-9")
         self.assertEqual(mapping._resolve(system, "res.partner", "EXT-9"), second)
+
+
+@tagged("post_install", "-at_install")
+class TestSystemActions(TransactionCase):
+    def test_send_test_message_goes_through_the_pipeline(self):
+        echo = self.env.ref("integration_queue.flow_echo")
+        system, _key = make_system(self.env, "pinged", echo)
+        action = system.action_send_test_message()
+        message = self.env["integration.message"].browse(action["res_id"])
+        self.assertEqual((message.state, message.source), ("queued", "ui"))
+        perform_jobs(self.env)
+        self.assertEqual(message.state, "done")
+        system.flow_ids = False
+        with self.assertRaises(UserError):
+            system.action_send_test_message()
+
+    def test_demo_traffic_is_in_the_inbox(self):
+        demo = self.env.ref("integration_queue.demo_system_pm_platform")
+        messages = self.env["integration.message"].search([("system_id", "=", demo.id)])
+        self.assertEqual(len(messages), 7)
+        self.assertEqual(
+            messages.filtered(lambda m: m.state == "rejected").idempotency_key,
+            "demo-vendors-3",
+        )
