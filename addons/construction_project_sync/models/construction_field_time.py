@@ -16,19 +16,6 @@ STATES = [
     ("posted", "Posted"),
     ("rejected", "Rejected"),
 ]
-# what the field app reports; once a supervisor approved a line, none of it changes
-LOCKED_FIELDS = {
-    "job_id",
-    "phase_id",
-    "cost_code_id",
-    "employee_id",
-    "date",
-    "hours",
-    "equipment_ref",
-    "note",
-    "batch_ref",
-    "line_ref",
-}
 # what a resubmission compares with the line it already holds
 COMPARED_FIELDS = (
     "job_id",
@@ -40,6 +27,8 @@ COMPARED_FIELDS = (
     "equipment_ref",
     "note",
 )
+# what the field app reports; once a supervisor approved a line, none of it changes
+LOCKED_FIELDS = {*COMPARED_FIELDS, "batch_ref", "line_ref"}
 SUPERVISOR_GROUP = "construction_project_sync.group_project_manager"
 
 

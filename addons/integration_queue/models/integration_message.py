@@ -563,6 +563,15 @@ class IntegrationMessage(models.Model):
             )
             outcome_of[message.id] = state
         if attempts:
+            # what each attempt row keeps: the error, or a done message's notes
+            errors = {
+                message.id: (code, text)
+                for message, code, text, *_rest in outcome["failed"]
+                + outcome["deferred"]
+            }
+            errors.update(
+                (msg_id, ("fields_ignored", text)) for msg_id, text in notes.items()
+            )
             execute_values(
                 cr._obj,
                 "INSERT INTO integration_message_attempt (message_id, number, "
@@ -574,7 +583,7 @@ class IntegrationMessage(models.Model):
                         number,
                         round(duration, 3),
                         outcome_of[msg_id],
-                        *self._error_of(outcome, msg_id, notes),
+                        *errors.get(msg_id, (None, None)),
                         fields.Datetime.now(),
                         self.env.uid,
                     )
@@ -593,16 +602,6 @@ class IntegrationMessage(models.Model):
                 self.browse([m.id for m in dead]).sudo()
             )
         self.invalidate_model()
-
-    @staticmethod
-    def _error_of(outcome, msg_id, notes):
-        """The error (or, for a done message, the notes) its attempt row keeps."""
-        if msg_id in notes:
-            return "fields_ignored", notes[msg_id]
-        for message, code, text, *_rest in outcome["failed"] + outcome["deferred"]:
-            if message.id == msg_id:
-                return code, text
-        return None, None
 
     # ------------------------------------------------------------------ replay
     def action_replay(self, force=False):
