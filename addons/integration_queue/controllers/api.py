@@ -108,16 +108,20 @@ def _read_body():
             "payload_too_large",
             f"The body is {length} bytes; at most {limit} are accepted.",
         )
-    # werkzeug caps a body without Content-Length at Odoo's max_content_length
-    raw = request.httprequest.get_data(cache=False)
+    # werkzeug caps a body without Content-Length at Odoo's max_content_length.
+    # cache=True: on a serialization conflict Odoo runs the request again, and the
+    # retry must read the same body, not an exhausted stream.
+    raw = request.httprequest.get_data(cache=True)
     if len(raw) > limit:
         raise ApiProblem("payload_too_large", f"The body is over {limit} bytes.")
     return raw
 
 
 def _parse_json(raw):
+    if not raw.strip():
+        raise ApiProblem("malformed_json", "The body is empty; send a JSON document.")
     try:
-        return json.loads(raw or b"null")
+        return json.loads(raw)
     except ValueError as exc:
         raise ApiProblem("malformed_json", str(exc)) from exc
 

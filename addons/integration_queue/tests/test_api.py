@@ -150,6 +150,12 @@ class TestInboundApi(ApiCase):
             400,
             "malformed_json",
         )
+        # an empty body is an error, never an empty payload
+        self.assertProblem(
+            self.post("/flows/echo", None, raw=b" ", headers={"Idempotency-Key": "x"}),
+            400,
+            "malformed_json",
+        )
         self.assertProblem(
             self.post("/flows/echo", {}), 400, "idempotency_key_required"
         )
