@@ -13,7 +13,11 @@ command -v chromium >/dev/null || command -v chromium-browser >/dev/null || comm
 DB=${CHUB_TEST_DB:-chub_test_$$}
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/chub-test.XXXXXX")
 CONF=$RUN_DIR/odoo.conf
-CHUB_DATA_DIR=$RUN_DIR/data write_config "$CONF" "db_name = $DB" "dbfilter = ^$DB\$"
+# No job runner in the pytest process (its HTTP server would start one): the tests
+# run their jobs themselves, and a runner would race them on the demo's queued
+# messages. The live tests start their own Odoo with the runner (tests/live_server.py).
+CHUB_SERVER_WIDE_MODULES=base,web CHUB_DATA_DIR=$RUN_DIR/data \
+    write_config "$CONF" "db_name = $DB" "dbfilter = ^$DB\$"
 LIVE_DB=${DB}_live
 cleanup() {
     [ -n "${CHUB_KEEP_DB:-}" ] || dropdb --if-exists "$DB" 2>/dev/null || true

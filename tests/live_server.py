@@ -32,6 +32,8 @@ class LiveOdoo:
         self.log_path = log_path or f"/tmp/chub-live-{self.port}.log"
         self.proc = None
         self.extra_args = []
+        # the job runner comes with queue_job loaded server-wide
+        self.load = "base,web,queue_job"
 
     def start(self, timeout=120):
         cmd = [
@@ -50,6 +52,7 @@ class LiveOdoo:
             "--limit-time-cpu=600",
             "--log-level=warn",
             "--no-database-list",
+            f"--load={self.load}",
             *self.extra_args,
         ]
         env = dict(os.environ)

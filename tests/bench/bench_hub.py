@@ -62,7 +62,7 @@ class Bench:
     def server(self, workers, runner):
         server = LiveOdoo(self.conf, self.db, workers=workers)
         if not runner:
-            server.extra_args = ["--load=base,web"]
+            server.load = "base,web"
         return server.start()
 
     def sql(self, query, params=None):
