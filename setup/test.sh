@@ -13,11 +13,7 @@ command -v chromium >/dev/null || command -v chromium-browser >/dev/null || comm
 DB=${CHUB_TEST_DB:-chub_test_$$}
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/chub-test.XXXXXX")
 CONF=$RUN_DIR/odoo.conf
-# No job runner in the pytest process (its HTTP server would start one): the tests
-# run their jobs themselves, and a runner would race them on the demo's queued
-# messages. The live tests start their own Odoo with the runner (tests/live_server.py).
-CHUB_SERVER_WIDE_MODULES=base,web CHUB_DATA_DIR=$RUN_DIR/data \
-    write_config "$CONF" "db_name = $DB" "dbfilter = ^$DB\$"
+CHUB_DATA_DIR=$RUN_DIR/data write_config "$CONF" "db_name = $DB" "dbfilter = ^$DB\$"
 LIVE_DB=${DB}_live
 cleanup() {
     [ -n "${CHUB_KEEP_DB:-}" ] || dropdb --if-exists "$DB" 2>/dev/null || true
@@ -41,7 +37,11 @@ export CHUB_LIVE_DB=$LIVE_DB CHUB_LIVE_CONF=$CONF
 
 cd "$REPO_DIR"
 status=0
-"$PY" -m pytest --odoo-config="$CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
+# No job runner in the pytest process: queue_job starts one in any Odoo HTTP server
+# it is installed in, and it would race the tests (which run their jobs themselves)
+# on the demo's queued messages. root:0 is queue_job's off switch; the live tests'
+# own Odoo sets its channels again (tests/live_server.py).
+ODOO_QUEUE_JOB_CHANNELS=root:0 "$PY" -m pytest --odoo-config="$CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
     addons tests "$@" || status=$?
 
 say "lint: pre-commit run --all-files"
