@@ -7,8 +7,13 @@ set -euo pipefail
 
 "$REPO_DIR/setup/install.sh"
 ensure_postgres
-command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null ||
-    die "no Chromium found: browser tours need it (Debian: apt-get install chromium)."
+have_browser() { command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; }
+if ! have_browser && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Chromium from the system's packages (browser tours need it)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ||
+        die "apt-get could not install chromium (see its message above)."
+fi
+have_browser || die "no Chromium found: browser tours need it (Debian, as root: apt-get install chromium)."
 
 DB=${CHUB_TEST_DB:-chub_test_$$}
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/chub-test.XXXXXX")

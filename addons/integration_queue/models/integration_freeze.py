@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class IntegrationFreeze(models.Model):
@@ -42,17 +42,23 @@ class IntegrationFreeze(models.Model):
             freeze.deferred_count = count
 
     @api.model
-    def _frozen_reason(self, company, date, flow):
-        """Why ``flow`` may not post on ``date`` for ``company`` now, or None."""
+    def _frozen_reason(self, company, date, flow=None):
+        """Why money dated ``date`` may not be posted for ``company`` now, or None.
+
+        The one posting check of the suite: every path that writes money (a flow's
+        processor with ``flow``, a person's posting without) asks it. A freeze with
+        no flows listed covers every path; one listing flows covers only them."""
+        flow_domain = [("flow_ids", "=", False)]
+        if flow:
+            flow_domain = ["|", *flow_domain, ("flow_ids", "in", flow.ids)]
+        # sudo: freezes and lock dates bind every poster, whatever they may read
         freeze = self.sudo().search(
             [
                 ("company_id", "=", company.id),
                 ("state", "=", "active"),
                 ("date_from", "<=", date),
                 ("date_to", ">=", date),
-                "|",
-                ("flow_ids", "=", False),
-                ("flow_ids", "in", flow.ids),
+                *flow_domain,
             ],
             limit=1,
         )
@@ -78,6 +84,15 @@ class IntegrationFreeze(models.Model):
                     company=company.name,
                 )
         return None
+
+    @api.model
+    def _check_posting(self, company, dates, flow=None):
+        """Raise a UserError when any of ``dates`` may not be posted for
+        ``company``: a person's posting is refused with the reason, never forced."""
+        for date in sorted(set(dates)):
+            reason = self._frozen_reason(company, date, flow)
+            if reason:
+                raise UserError(reason)
 
     def action_lift(self):
         self.write({"state": "lifted"})
