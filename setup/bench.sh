@@ -19,5 +19,7 @@ else
     "$PY" "$REPO_DIR/setup/odoo-bin" -c "$CONF" -d "$DB" -i "$SUITE_ADDONS" --stop-after-init --log-level=warn
 fi
 "$PY" "$REPO_DIR/tests/bench/bench_hub.py" --conf "$CONF" --db "$DB" "$@"
+# 10,000 field-time lines: API → queue → staged → bulk approval → posted timesheets
+"$PY" "$REPO_DIR/tests/bench/bench_field_time.py" --conf "$CONF" --db "$DB"
 # job cost over 1M analytic lines (adds them to the same throwaway database)
 "$PY" "$REPO_DIR/tests/bench/bench_job_cost.py" --conf "$CONF" --db "$DB"
