@@ -267,6 +267,9 @@ class TestServiceUsers(TransactionCase):
             self.system.with_user(self.clerk).action_new_api_key()
         with self.assertRaises(AccessError):
             self.system.key_ids.with_user(self.clerk).action_revoke()
+        # refused before anything was made or removed
+        self.env.invalidate_all()
+        self.assertEqual(self.system.key_ids.mapped("state"), ["active"])
         self.system.with_user(self.manager).action_new_api_key()
         self.assertEqual(
             sorted(self.system.key_ids.mapped("state")), ["active", "rotating"]
@@ -286,6 +289,12 @@ class TestServiceUsers(TransactionCase):
                     "expiration_date": "2099-01-01",
                 }
             )
+        with self.assertRaises(AccessError):
+            self.system.with_user(self.manager).write(
+                {"key_ids": [(1, key.id, {"expiration_date": "2099-01-01"})]}
+            )
+        with self.assertRaises(AccessError):
+            self.system.with_user(self.manager).write({"key_ids": [(2, key.id)]})
         with self.assertRaises(AccessError):
             key.with_user(self.clerk).read(["name"])
 
