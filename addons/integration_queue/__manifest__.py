@@ -4,7 +4,7 @@
     "name": "Construction Integration Hub",
     "summary": "Durable inbox, flows, signed webhooks, ID mapping, exceptions and "
     "monitoring for the systems that talk to Odoo",
-    "version": "18.0.0.1.0",
+    "version": "18.0.0.2.0",
     "category": "Construction",
     "website": "https://github.com/construction-integration-hub/odoo-construction-hub",
     "author": "Construction Integration Hub contributors",
