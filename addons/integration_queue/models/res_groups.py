@@ -25,17 +25,12 @@ class ResGroups(models.Model):
 
     @api.model
     def _integration_forbidden_groups(self):
-        return self.browse(
-            filter(
-                None,
-                (
-                    self.env["ir.model.data"]._xmlid_to_res_id(
-                        xmlid, raise_if_not_found=False
-                    )
-                    for xmlid in FORBIDDEN_FOR_SERVICE
-                ),
-            )
-        )
+        xmlid_to_id = self.env["ir.model.data"]._xmlid_to_res_id
+        ids = [
+            xmlid_to_id(xmlid, raise_if_not_found=False)
+            for xmlid in FORBIDDEN_FOR_SERVICE
+        ]
+        return self.browse([group_id for group_id in ids if group_id])
 
     def _integration_leads_to_forbidden(self):
         """The groups of ``self`` that are, or imply, a group no service user may
