@@ -317,3 +317,8 @@ class TestServiceUsers(TransactionCase):
             )
         with self.assertRaises(AccessError):
             self.system.with_user(self.system.user_id).write({"rate_limit": 0})
+
+    def test_deleting_a_system_deletes_its_keys(self):
+        apikey_id = self.system.key_ids.apikey_id
+        self.system.with_user(self.manager).unlink()
+        self.assertFalse(self.env["res.users.apikeys"].browse(apikey_id).exists())
