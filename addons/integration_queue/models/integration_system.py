@@ -36,7 +36,11 @@ class IntegrationSystem(models.Model):
         "what the system may do. It cannot be changed.",
     )
     key_ids = fields.One2many(
-        "integration.system.key", "system_id", string="API Keys", readonly=True
+        "integration.system.key",
+        "system_id",
+        string="API Keys",
+        readonly=True,
+        groups="integration_queue.group_integration_manager",
     )
     key_validity_days = fields.Integer(
         string="Key Validity (days)",
