@@ -76,10 +76,11 @@ def api_endpoint(func):
     return wrapper
 
 
-def api_route(path, methods, auth="bearer"):
+def api_route(path, methods, auth="hub_key"):
     """A route of the hub's REST API: under API_PREFIX, plain HTTP without CSRF (API
-    clients) nor session cookie, authenticated by an API key unless said otherwise,
-    every error a problem+json answer. Business addons declare their routes with it."""
+    clients) nor session cookie, authenticated by a hub API key (see ir.http
+    _auth_method_hub_key) unless said otherwise, every error a problem+json answer.
+    Business addons declare their routes with it."""
 
     def decorate(func):
         return http.route(

@@ -2,7 +2,7 @@
 import json
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..lib.signature import generate_secret
 
@@ -29,8 +29,31 @@ class IntegrationSystem(models.Model):
         string="Service User",
         ondelete="restrict",
         tracking=True,
-        help="The dedicated Odoo user the system acts as: its API key authenticates "
-        "the calls, its access rights and record rules bound what the system may do.",
+        readonly=True,
+        copy=False,
+        help="The dedicated Odoo user the system acts as, created by Set Up a System: "
+        "its API key authenticates the calls, its access rights and record rules bound "
+        "what the system may do. It cannot be changed.",
+    )
+    key_ids = fields.One2many(
+        "integration.system.key",
+        "system_id",
+        string="API Keys",
+        readonly=True,
+        groups="integration_queue.group_integration_manager",
+    )
+    key_validity_days = fields.Integer(
+        string="Key Validity (days)",
+        default=365,
+        required=True,
+        help="How long a new API key works before it expires.",
+    )
+    key_grace_days = fields.Integer(
+        string="Rotation Grace (days)",
+        default=7,
+        required=True,
+        help="When a new key is made, the keys already given keep working this many "
+        "days more (time to deploy the new one), then stop. 0 stops them at once.",
     )
     business_owner_id = fields.Many2one("res.users", tracking=True)
     technical_owner_id = fields.Many2one("res.users", tracking=True)
@@ -61,6 +84,21 @@ class IntegrationSystem(models.Model):
             "CHECK(rate_limit >= 0)",
             "The rate limit cannot be negative.",
         ),
+        (
+            "user_uniq",
+            "unique(user_id)",
+            "A service user belongs to one system only, archived ones included.",
+        ),
+        (
+            "key_validity_days_range",
+            "CHECK(key_validity_days BETWEEN 1 AND 730)",
+            "A key's validity is between 1 and 730 days.",
+        ),
+        (
+            "key_grace_days_range",
+            "CHECK(key_grace_days BETWEEN 0 AND 90)",
+            "The rotation grace is between 0 and 90 days.",
+        ),
     ]
 
     def _compute_message_count(self):
@@ -73,18 +111,77 @@ class IntegrationSystem(models.Model):
             system.message_count = counts.get(system, 0)
 
     @api.constrains("user_id")
-    def _check_user_unique(self):
+    def _check_user_id(self):
         for system in self.filtered("user_id"):
-            if self.search_count([("user_id", "=", system.user_id.id)]) > 1:
-                raise UserError(
-                    _("%s is already the service user of another system.")
-                    % system.user_id.name
+            system._check_service_user()
+
+    def _check_service_user(self):
+        """The system's user is a service user the setup wizard would make: an
+        internal user of the service group, without administration or the hub's own
+        groups. Anyone else (a person, the administrator) is refused."""
+        self.ensure_one()
+        user = self.user_id
+        if not user:
+            raise UserError(_("%s has no service user; set it up again.") % self.name)
+        forbidden = self.env["res.groups"]._integration_forbidden_groups()
+        if (
+            not user._has_group("integration_queue.group_integration_service")
+            or not user._has_group("base.group_user")
+            or user.groups_id & forbidden
+        ):
+            raise ValidationError(
+                _(
+                    "%(user)s is not an integration service user: a system acts only "
+                    "as the user Set Up a System created for it.",
+                    user=user.name,
                 )
+            )
+
+    def write(self, vals):
+        if "user_id" in vals and any(
+            system.user_id.id != vals["user_id"] for system in self
+        ):
+            raise UserError(
+                _(
+                    "A system's service user cannot be changed. Set up a new system "
+                    "to act as another user."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_revoke_keys(self):
+        # the register goes with the system (cascade); the keys themselves must too
+        self.key_ids.filtered(lambda key: not key.revoked_date).action_revoke()
 
     def action_generate_webhook_secret(self):
         for system in self:
             system.webhook_secret = generate_secret()
             system.message_post(body=_("A new webhook secret was generated."))
+
+    def action_new_api_key(self):
+        """A new key for the service user, shown once in Odoo's own dialog; the
+        keys given before keep working for the grace period, then stop."""
+        self.ensure_one()
+        self.check_access("write")
+        self._check_service_user()
+        secret = self.env["integration.system.key"]._issue(
+            self, self.key_validity_days, self.key_grace_days
+        )
+        self.message_post(
+            body=_(
+                "A new API key was made; the keys given before stop within %s days.",
+                self.key_grace_days,
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.users.apikeys.show",
+            "name": _("API Key of %s: copy it now, it is not shown again") % self.name,
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_key": secret},
+        }
 
     def action_view_messages(self):
         self.ensure_one()

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
+import re
 
 import werkzeug.exceptions
 from werkzeug.wrappers import Response
@@ -11,10 +12,25 @@ from odoo.http import SessionExpiredException, request
 from ..lib.errors import problem
 
 API_PREFIX = "/api/construction/"
+BEARER = re.compile(r"^bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
+
+    @classmethod
+    def _auth_method_hub_key(cls):
+        """``auth="hub_key"``: the Authorization bearer key only (never a session
+        cookie, so no browser can be made to call the API), checked by the hub's
+        key register: a system's hub key, or a person's global key (see
+        integration.system.key._authenticate)."""
+        match = BEARER.match(request.httprequest.headers.get("Authorization") or "")
+        uid = match and request.env["integration.system.key"]._authenticate(
+            match.group(1)
+        )
+        if not uid:
+            raise werkzeug.exceptions.Unauthorized()
+        request.update_env(user=uid)
 
     @classmethod
     def _authenticate(cls, endpoint):

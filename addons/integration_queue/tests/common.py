@@ -9,39 +9,22 @@ from odoo.addons.queue_job.job import Job
 
 
 def make_system(env, code, flows, company=None, groups=(), rate_limit=6000):
-    """A system with a dedicated service user; returns (system, api_key)."""
-    company = company or env.company
-    group_ids = [
-        env.ref("base.group_user").id,
-        env.ref("integration_queue.group_integration_service").id,
-        *[env.ref(xmlid).id for xmlid in groups],
-    ]
-    user = (
-        env["res.users"]
-        .with_context(no_reset_password=True)
-        .create(
-            {
-                "name": f"{code} service",
-                "login": f"integration-{code}",
-                "company_id": company.id,
-                "company_ids": [(6, 0, company.ids)],
-                "groups_id": [(6, 0, group_ids)],
-            }
-        )
-    )
-    system = env["integration.system"].create(
+    """A system set up as a manager does it (Set Up a System: its service user and a
+    hub API key); returns (system, api_key)."""
+    wizard = env["integration.system.setup"].create(
         {
             "name": code.upper(),
             "code": code,
-            "company_id": company.id,
-            "user_id": user.id,
+            "company_id": (company or env.company).id,
             "flow_ids": [(6, 0, flows.ids)],
+            "group_ids": [(6, 0, [env.ref(xmlid).id for xmlid in groups])],
             "rate_limit": rate_limit,
             "business_owner_id": env.ref("base.user_admin").id,
         }
     )
-    key = env["res.users.apikeys"].with_user(user).sudo()._generate(None, "test", None)
-    return system, key
+    action = wizard.action_create()
+    system = env["integration.system"].search([("code", "=", code)])
+    return system, action["context"]["default_key"]
 
 
 def ingest(env, system, flow, payloads, prefix="k"):

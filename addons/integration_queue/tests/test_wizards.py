@@ -20,9 +20,11 @@ class TestWizards(TransactionCase):
         self.assertFalse(user.has_group("base.group_system"))
         self.assertEqual(action["res_model"], "res.users.apikeys.show")
         key = action["context"]["default_key"]
-        # the key authenticates as the service user; only its hash is stored
-        uid = self.env["res.users.apikeys"]._check_credentials(scope="rpc", key=key)
-        self.assertEqual(uid, user.id)
+        # the key authenticates the service user on the hub only
+        self.assertEqual(self.env["integration.system.key"]._authenticate(key), user.id)
+        Keys = self.env["res.users.apikeys"]
+        self.assertFalse(Keys._check_credentials(scope="rpc", key=key))
+        self.assertEqual(system.key_ids.state, "active")
 
     def test_link_existing_records_before_go_live(self):
         echo = self.env.ref("integration_queue.flow_echo")

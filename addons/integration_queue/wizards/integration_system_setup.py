@@ -18,12 +18,15 @@ class IntegrationSystemSetup(models.TransientModel):
     group_ids = fields.Many2many(
         "res.groups",
         string="Extra Rights",
+        domain=[("integration_service_grantable", "=", True)],
         help="Groups the service user needs for what its flows create (for example "
-        "Project Controller for job flows). Keep it to the least the flows need.",
+        "Project Controller for job flows). Keep it to the least the flows need; only "
+        "groups marked grantable to integration service users can be given.",
     )
     business_owner_id = fields.Many2one("res.users", default=lambda self: self.env.user)
     technical_owner_id = fields.Many2one("res.users")
     rate_limit = fields.Integer(default=6000)
+    key_validity_days = fields.Integer(string="Key Validity (days)", default=365)
 
     @api.model
     def _service_login(self, code):
@@ -37,6 +40,23 @@ class IntegrationSystemSetup(models.TransientModel):
         users = self.env["res.users"].sudo()
         if users.with_context(active_test=False).search_count([("login", "=", login)]):
             raise UserError(_("A user with login %s already exists.") % login)
+        # the allow-list is checked here, not only in the view: the wizard's fields
+        # are written through RPC as easily as through the form
+        refused = (
+            self.group_ids.filtered(
+                lambda group: not group.integration_service_grantable
+            )
+            | self.group_ids._integration_leads_to_forbidden()
+        )
+        if refused:
+            raise UserError(
+                _(
+                    "A service user cannot be given %s: only groups marked grantable "
+                    "to integration service users, never administration or "
+                    "integration rights.",
+                    ", ".join(refused.mapped("full_name")),
+                )
+            )
         groups = (
             self.env.ref("base.group_user")
             | self.env.ref("integration_queue.group_integration_service")
@@ -62,37 +82,7 @@ class IntegrationSystemSetup(models.TransientModel):
                 "business_owner_id": self.business_owner_id.id,
                 "technical_owner_id": self.technical_owner_id.id,
                 "rate_limit": self.rate_limit,
+                "key_validity_days": self.key_validity_days,
             }
         )
-        return system._action_new_api_key()
-
-
-class IntegrationSystem(models.Model):
-    _inherit = "integration.system"
-
-    def _action_new_api_key(self):
-        """A new API key for the service user, shown once in Odoo's own dialog; only
-        its hash is stored (res.users.apikeys)."""
-        self.ensure_one()
-        if not self.user_id:
-            raise UserError(_("Give %s a service user first.") % self.name)
-        # sudo with the service user as env user: the key must belong to that user,
-        # and a persistent key needs sudo (see res.users.apikeys._generate).
-        key = (
-            self.env["res.users.apikeys"]
-            .with_user(self.user_id)
-            .sudo()
-            ._generate(None, _("%s API") % self.code, None)
-        )
-        self.message_post(body=_("A new API key was generated for the service user."))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "res.users.apikeys.show",
-            "name": _("API Key of %s: copy it now, it is not shown again") % self.name,
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_key": key},
-        }
-
-    def action_new_api_key(self):
-        return self._action_new_api_key()
+        return system.action_new_api_key()
