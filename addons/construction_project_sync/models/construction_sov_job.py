@@ -38,6 +38,10 @@ class ProjectProject(models.Model):
         string="Contract Taxes",
         domain=[("type_tax_use", "=", "sale")],
         default=lambda self: self.env.company.account_sale_tax_id,
+        # financial terms of the contract: set by those who bill, not by whoever
+        # may edit the job
+        groups="construction_project_sync.group_project_controller,"
+        "account.group_account_manager",
         help="Taxes of the contract, on every progress, retention and release "
         "invoice line of the job, mapped by the customer's fiscal position. "
         "Retention carries them too: its tax is due when it is released.",

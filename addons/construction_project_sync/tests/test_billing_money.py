@@ -1,8 +1,8 @@
 import psycopg2
 
 from odoo import SUPERUSER_ID, api, fields
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .test_pay_application import BillingCase
@@ -55,6 +55,29 @@ class TestBillingMoney(BillingCase):
         self.assertEqual(app2.invoice_id.fiscal_position_id, position)
         self.assertEqual(app2.invoice_id.invoice_line_ids.tax_ids, tax5)
         self.assertEqual(app2.invoice_id.amount_tax, 450)
+
+    def test_contract_taxes_are_set_by_those_who_bill(self):
+        tax = self.tax(10)
+        self.job.billing_tax_ids = tax
+        # a project administrator edits the job, not its contract's taxes
+        project_admin = new_test_user(
+            self.env,
+            "billing_project_admin",
+            groups="base.group_user,project.group_project_manager,"
+            "construction_project_sync.group_project_manager",
+        )
+        with self.assertRaises(AccessError):
+            self.job.with_user(project_admin).write({"billing_tax_ids": [(5, 0, 0)]})
+        self.assertEqual(self.job.billing_tax_ids, tax)
+        self.job.with_user(self.controller).write({"billing_tax_ids": [(5, 0, 0)]})
+        self.assertFalse(self.job.billing_tax_ids)
+        # a job they create still gets the company's sales tax
+        job = (
+            self.env["project.project"]
+            .with_user(project_admin)
+            .create({"name": "PM job", "is_job": True, "job_number": "PM-1"})
+        )
+        self.assertEqual(job.billing_tax_ids, self.env.company.account_sale_tax_id)
 
     def test_held_retention_counts_posted_invoices_only(self):
         app = self.pay_app("2026-01-31", {self.sov_a: (10000, 0)})
