@@ -94,3 +94,33 @@ class TestTimesheetLock(JobCase):
         self.env.company.fiscalyear_lock_date = "2020-12-31"
         with self.assertRaisesRegex(UserError, "lock date"):
             self.own_timesheet("2020-06-30")
+
+    def test_field_time_in_a_frozen_period_is_approved_not_posted(self):
+        """Approval posts through the same check: the line waits, with the reason,
+        until the period opens (the approved-not-posted check posts it then)."""
+        supervisor = new_test_user(
+            self.env,
+            "ts_supervisor_frozen",
+            groups="base.group_user,construction_project_sync.group_project_manager",
+        )
+        self.env["integration.freeze"].create(
+            {
+                "name": "October close",
+                "company_id": self.env.company.id,
+                "date_from": "2026-10-01",
+                "date_to": "2026-10-31",
+            }
+        )
+        line = self.env["construction.field.time"].create(
+            {
+                "job_id": self.job.id,
+                "cost_code_id": self.labor.id,
+                "employee_id": self.worker.id,
+                "date": "2026-10-15",
+                "hours": 8,
+            }
+        )
+        line.with_user(supervisor).action_approve()
+        self.assertEqual(line.state, "approved")
+        self.assertFalse(line.sudo().timesheet_id)
+        self.assertIn("frozen period October close", line.message_ids[0].body)
