@@ -108,10 +108,10 @@ class TestBillingMoney(BillingCase):
         job = self.env.ref("construction_project_sync.demo_job_library")
         with self.registry.cursor() as other_cr:
             other = api.Environment(other_cr, SUPERUSER_ID, {})
-            # the first release holds the lock while it computes (and fails: the
-            # demo job's invoices are drafts, nothing is held)
-            with self.assertRaises(UserError):
-                other["project.project"].browse(job.id)._create_retention_release(1)
+            # the first release takes the lock before it checks anything (this one
+            # is then refused, but its transaction keeps the lock)
+            with self.assertRaisesRegex(UserError, "must be positive"):
+                other["project.project"].browse(job.id)._create_retention_release(0)
             with (
                 mute_logger("odoo.sql_db"),
                 self.assertRaises(psycopg2.errors.LockNotAvailable),
