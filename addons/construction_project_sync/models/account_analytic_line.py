@@ -53,8 +53,9 @@ class AccountAnalyticLine(models.Model):
         if posted:
             raise UserError(
                 _(
-                    "This time was approved and posted from field time (%s): it can "
-                    "no longer change. Ask the field to send a correction.",
+                    "This time was approved and posted from field time (%s): it is "
+                    "what the supervisor approved and can no longer be edited or "
+                    "deleted.",
                     posted.display_name,
                 )
             )
