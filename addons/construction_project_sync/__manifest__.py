@@ -34,6 +34,7 @@
         "views/construction_field_time_views.xml",
         "wizards/construction_field_time_wizard_views.xml",
         "data/billing_flow_data.xml",
+        "data/integration_ownership_data.xml",
         "views/construction_billing_views.xml",
         "views/menus.xml",
     ],

@@ -1,7 +1,8 @@
 """Benchmark of the job cost report over 1M analytic lines (not part of CI).
 
 Builds 50 jobs × 200 cost codes with approved budgets (ORM), then 1,000,000 posted
-analytic lines spread over them (one INSERT ... SELECT from generate_series), and
+analytic lines spread over them (one INSERT ... SELECT from generate_series; each
+names an expense account and a posted journal item, as job cost's actual asks), and
 times, in-process through the ORM:
   - the report grouped by job × cost code (what the pivot and list views ask),
   - one job's lines (what GET /api/construction/v1/jobs/<ref>/job-cost reads).
@@ -52,15 +53,18 @@ def build(env, jobs, cost_codes, lines):
     column = env.ref(
         "construction_project_sync.analytic_plan_cost_codes"
     )._column_name()
+    expense_item = posted_expense_item(env, company)
     start = time.perf_counter()
     env.cr.execute(
         f"""
         INSERT INTO account_analytic_line
             (name, date, amount, unit_amount, company_id, account_id, {column},
+             general_account_id, move_line_id,
              create_uid, write_uid, create_date, write_date)
         SELECT 'bench ' || g, DATE '2026-01-01' + (g %% 300),
                -(10 + g %% 90), 1, %s,
                (%s::integer[])[1 + g %% %s], (%s::integer[])[1 + (g / %s) %% %s],
+               %s, %s,
                1, 1, now(), now()
           FROM generate_series(0, %s - 1) AS g
         """,  # noqa: S608 (a benchmark; the column name comes from the plan)
@@ -71,11 +75,35 @@ def build(env, jobs, cost_codes, lines):
             codes.analytic_account_id.ids,
             jobs,
             cost_codes,
+            expense_item.account_id.id,
+            expense_item.id,
             lines,
         ],
     )
     env.cr.execute("ANALYZE account_analytic_line")
     return time.perf_counter() - start, projects
+
+
+def posted_expense_item(env, company):
+    """A posted journal item on an expense account: the bench's analytic lines
+    all name it (job cost counts posted expense items only)."""
+    Account = env["account.account"]
+    domain = Account._check_company_domain(company)
+    expense = Account.search([*domain, ("account_type", "=", "expense")], limit=1)
+    other = Account.search(
+        [*domain, ("account_type", "=", "liability_current")], limit=1
+    )
+    move = env["account.move"].create(
+        {
+            "move_type": "entry",
+            "line_ids": [
+                (0, 0, {"name": "bench", "account_id": expense.id, "debit": 1}),
+                (0, 0, {"name": "bench", "account_id": other.id, "credit": 1}),
+            ],
+        }
+    )
+    move.action_post()
+    return move.line_ids.filtered(lambda line: line.account_id == expense)
 
 
 def timed(func, repeat=5):

@@ -4,6 +4,7 @@ from . import project_project
 from . import construction_budget
 from . import construction_change_order
 from . import construction_job_cost
+from . import account_analytic_line
 from . import construction_sync_flows
 from . import construction_field_time
 from . import construction_reconciliation

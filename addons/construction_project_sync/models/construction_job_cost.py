@@ -1,8 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models, tools
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 
 from .construction_common import COST_TYPES, JOB_COST_FIGURES
+
+# the account types whose journal items are job cost (Odoo 18's expense group)
+EXPENSE_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
 
 
 class ConstructionJobCost(models.Model):
@@ -10,15 +13,23 @@ class ConstructionJobCost(models.Model):
 
     - original budget: the approved version 1; current budget: the approved version
     - approved / pending changes: cost lines of approved / pending change orders
-    - revised budget = current budget + approved changes
-    - committed: confirmed purchase lines naming job × cost code, not yet billed
-    - actual: posted analytic lines of the job's account (bills, timesheets,
-      equipment), costs positive; revenue lines (customer invoices) left out
+    - revised budget = current budget + the approved changes the current version has
+      not absorbed: every approved change while version 1 is current; after a
+      re-baseline, only changes approved at or after the new version's approval
+      (the revision was drawn up with the earlier ones in it)
+    - committed: confirmed purchase lines naming the job, not yet billed by a
+      *posted* bill (a draft bill leaves it in place), in company currency at the
+      order's rate; a closed-out order commits only what was received or is on a
+      bill, a locked one only what Odoo still lets bill (see _commitment_sql)
+    - actual: posted journal items on expense-type accounts carrying the job's
+      account, and the timesheets of posted field time, costs positive; ordinary
+      timesheets, revenue and balance-sheet lines are no cost
     - remaining = revised − committed − actual
     - projected (at completion) = actual + committed + what remains, if anything
     - variance = revised − projected (negative: an overrun)
 
-    Costs without a cost code appear on a row without one, so nothing is hidden.
+    Costs without a cost code appear on a row without one (a stable id), so nothing
+    is hidden.
     """
 
     _name = "construction.job.cost"
@@ -58,9 +69,17 @@ class ConstructionJobCost(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         column = self._cost_code_column()
-        if not column or column not in self.env["account.analytic.line"]._fields:
-            # first install: the cost code plan (and its column) comes with the data
-            # files; data/construction_job_cost_view.xml rebuilds the view then.
+        if (
+            not column
+            or column not in self.env["account.analytic.line"]._fields
+            or not sql.column_exists(
+                self.env.cr, "purchase_order", "construction_closed_out"
+            )
+            or not sql.table_exists(self.env.cr, "construction_field_time")
+        ):
+            # install or update: the cost code plan (and its column) comes with the
+            # data files, and models initialised after this one add columns the view
+            # reads; data/construction_job_cost_view.xml rebuilds the view then.
             self.env.cr.execute(
                 SQL(
                     "CREATE VIEW %s AS (SELECT NULL::integer AS id, "
@@ -85,59 +104,72 @@ class ConstructionJobCost(models.Model):
                            AS original_budget,
                        CASE WHEN b.state = 'approved' THEN bl.amount ELSE 0 END
                            AS current_budget,
-                       0 AS approved_changes, 0 AS pending_changes,
-                       0 AS committed, 0 AS actual
+                       0 AS approved_changes, 0 AS unabsorbed_changes,
+                       0 AS pending_changes, 0 AS committed, 0 AS actual
                   FROM construction_budget_line bl
                   JOIN construction_budget b ON b.id = bl.budget_id
                  WHERE b.state IN ('approved', 'superseded')
                 UNION ALL
                 SELECT l.job_id, l.cost_code_id, l.cost_type, 0, 0,
                        CASE WHEN l.state = 'approved' THEN l.cost_amount ELSE 0 END,
+                       -- a re-baselined version absorbed what was approved before it
+                       CASE WHEN l.state = 'approved'
+                             AND (baseline.id IS NULL
+                                  OR co.approved_at >= baseline.approved_at)
+                            THEN l.cost_amount ELSE 0 END,
                        CASE WHEN l.state = 'pending' THEN l.cost_amount ELSE 0 END,
                        0, 0
                   FROM construction_change_order_line l
+                  JOIN construction_change_order co ON co.id = l.change_order_id
+                  LEFT JOIN construction_budget baseline
+                    ON baseline.job_id = l.job_id AND baseline.state = 'approved'
+                   AND baseline.version > 1
                  WHERE l.state IN ('approved', 'pending')
                 UNION ALL
                 SELECT job.id, cc.id,
                        coalesce(aal.construction_cost_type,
                                 CASE WHEN aal.employee_id IS NOT NULL THEN 'labor' END,
                                 cc.cost_type, 'other'),
-                       0, 0, 0, 0, 0, -aal.amount
+                       0, 0, 0, 0, 0, 0, -aal.amount
                   FROM account_analytic_line aal
                   JOIN project_project job
                     ON job.account_id = aal.account_id AND job.is_job
                   LEFT JOIN construction_cost_code cc
                     ON cc.analytic_account_id = aal.%(cost_code_column)s
-                  -- revenue (progress billing invoices) carries the job's account
-                  -- too, but is no cost
-                  LEFT JOIN account_account revenue
-                    ON revenue.id = aal.general_account_id
-                   AND revenue.account_type IN ('income', 'income_other')
-                 WHERE revenue.id IS NULL
+                  LEFT JOIN account_account expense
+                    ON expense.id = aal.general_account_id
+                   AND expense.account_type IN %(expense_types)s
+                  LEFT JOIN construction_field_time field_time
+                    ON field_time.timesheet_id = aal.id
+                   AND field_time.state = 'posted'
+                 -- journal items exist as analytic lines only once posted; revenue
+                 -- and balance-sheet lines carry the job's account too but are no
+                 -- cost, nor is a timesheet nobody approved
+                 WHERE (aal.move_line_id IS NOT NULL AND expense.id IS NOT NULL)
+                    OR field_time.id IS NOT NULL
                 UNION ALL
-                SELECT job.id, cc.id, cc.cost_type, 0, 0, 0, 0,
-                       pol.price_subtotal / nullif(pol.product_qty, 0)
-                           * (pol.product_qty - pol.qty_invoiced)
-                           * dist.value::numeric / 100,
-                       0
-                  FROM purchase_order_line pol
-                  JOIN purchase_order po
-                    ON po.id = pol.order_id AND po.state IN ('purchase', 'done')
-                 CROSS JOIN LATERAL jsonb_each_text(pol.analytic_distribution) dist
+                SELECT job.id, cc.id,
+                       coalesce(cc.cost_type,
+                                CASE WHEN c.is_subcontract THEN 'subcontract' END,
+                                'other'),
+                       0, 0, 0, 0, 0,
+                       c.unit_price * c.open_qty * dist.value::numeric / 100, 0
+                  FROM (%(commitments)s) c
+                 CROSS JOIN LATERAL jsonb_each_text(c.analytic_distribution) dist
                   JOIN project_project job
                     ON job.is_job
                    AND job.account_id = ANY(string_to_array(dist.key, ',')::integer[])
                   LEFT JOIN construction_cost_code cc
                     ON cc.analytic_account_id
                        = ANY(string_to_array(dist.key, ',')::integer[])
-                 WHERE pol.display_type IS NULL
-                   AND pol.product_qty > pol.qty_invoiced
+                 WHERE c.open_qty > 0
             ), figures AS (
                 SELECT job_id, cost_code_id, cost_type,
                        sum(original_budget) AS original_budget,
                        sum(current_budget) AS current_budget,
                        sum(approved_changes) AS approved_changes,
-                       sum(current_budget) + sum(approved_changes) AS revised_budget,
+                       sum(current_budget) + sum(unabsorbed_changes)
+                           AS revised_budget,
                        sum(pending_changes) AS pending_changes,
                        sum(committed) AS committed,
                        sum(actual) AS actual
@@ -163,16 +195,63 @@ class ConstructionJobCost(models.Model):
             """,
                 view=SQL.identifier(self._table),
                 cost_code_column=SQL.identifier(column),
+                expense_types=EXPENSE_ACCOUNT_TYPES,
+                commitments=self._commitment_sql(),
             )
         )
 
+    @api.model
+    def _commitment_sql(self):
+        """Confirmed purchase lines with what is still to be billed of them
+        (``open_qty``, in the line's unit) and their net unit price in company
+        currency at the order's rate (``unit_price``).
 
-class AccountAnalyticLine(models.Model):
-    _inherit = "account.analytic.line"
-
-    construction_cost_type = fields.Selection(
-        COST_TYPES,
-        string="Cost Type",
-        help="Overrides the cost code's cost type in job cost (e.g. labor for field "
-        "time, equipment for equipment postings).",
-    )
+        What is still to be billed: the quantity the order will bill, less what
+        *posted* bills (net of posted refunds) billed. The quantity the order will
+        bill is
+        - a closed-out order: what was received or is on a bill (draft or posted)
+          already: nothing more comes;
+        - a confirmed order, or a locked one in a company that locks every order at
+          confirmation (locked means nothing more there): the ordered quantity;
+        - an order a person locked: what Odoo still lets bill, the ordered quantity
+          for products billed on ordered quantities, else what was received (or
+          billed, if more).
+        """
+        return SQL(
+            """
+            SELECT pol.analytic_distribution, po.is_subcontract,
+                   pol.price_subtotal / pol.product_qty
+                       / coalesce(nullif(po.currency_rate, 0), 1) AS unit_price,
+                   CASE WHEN po.construction_closed_out
+                            THEN greatest(pol.qty_received, pol.qty_invoiced)
+                        WHEN po.state = 'purchase' OR company.po_lock = 'lock'
+                            THEN pol.product_qty
+                        WHEN template.purchase_method = 'purchase'
+                            THEN pol.product_qty
+                        ELSE greatest(pol.qty_received, pol.qty_invoiced)
+                   END - coalesce(billed.qty, 0) AS open_qty
+              FROM purchase_order_line pol
+              JOIN purchase_order po
+                ON po.id = pol.order_id AND po.state IN ('purchase', 'done')
+              JOIN res_company company ON company.id = po.company_id
+              LEFT JOIN product_product product ON product.id = pol.product_id
+              LEFT JOIN product_template template
+                ON template.id = product.product_tmpl_id
+              LEFT JOIN uom_uom order_uom ON order_uom.id = pol.product_uom
+              LEFT JOIN LATERAL (
+                    SELECT sum(CASE WHEN bill.move_type = 'in_refund' THEN -1
+                                    ELSE 1 END
+                               * coalesce(aml.quantity / bill_uom.factor
+                                          * order_uom.factor, aml.quantity)) AS qty
+                      FROM account_move_line aml
+                      JOIN account_move bill
+                        ON bill.id = aml.move_id AND bill.state = 'posted'
+                       AND bill.move_type IN ('in_invoice', 'in_refund')
+                      LEFT JOIN uom_uom bill_uom ON bill_uom.id = aml.product_uom_id
+                     WHERE aml.purchase_line_id = pol.id
+                   ) billed ON true
+             WHERE pol.display_type IS NULL
+               AND pol.product_qty > 0
+               AND pol.analytic_distribution IS NOT NULL
+            """
+        )

@@ -608,6 +608,20 @@ class ConstructionPayApplication(models.Model):
             return self.action_view_invoice()
         return True
 
+    def _return_to_approved(self, invoice):
+        """``invoice`` was cancelled, reversed or deleted: the application is
+        certified but no longer invoiced, so it may be invoiced again. The one state
+        change billing makes on its own."""
+        for app in self.filtered(lambda a: a.state == "invoiced"):
+            app.write({"state": "approved", "invoice_id": False})
+            app.message_post(
+                body=_(
+                    "Invoice %s was cancelled or reversed: the application is "
+                    "approved again, to be invoiced anew.",
+                    invoice.display_name,
+                )
+            )
+
     def action_view_invoice(self):
         self.ensure_one()
         return {
@@ -674,7 +688,6 @@ class ConstructionPayApplication(models.Model):
                     "price_unit": line.amount_this_period,
                     "account_id": income.id,
                     "analytic_distribution": analytic,
-                    "tax_ids": [Command.set([])],
                 }
             )
         if not currency.is_zero(self.retention_this_period):
@@ -689,7 +702,6 @@ class ConstructionPayApplication(models.Model):
                     "price_unit": -self.retention_this_period,
                     "account_id": company._construction_retention_account().id,
                     "construction_retention": True,
-                    "tax_ids": [Command.set([])],
                 }
             )
         if not lines:
@@ -703,6 +715,7 @@ class ConstructionPayApplication(models.Model):
             lines,
             kind="progress",
             pay_application=self,
+            date=self.application_date,
             ref=_(
                 "Pay Application #%(number)s, period to %(end)s",
                 number=self.number,

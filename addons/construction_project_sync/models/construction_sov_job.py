@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount
+from odoo.tools import SQL, format_amount
 
 
 class ProjectProject(models.Model):
@@ -26,8 +26,25 @@ class ProjectProject(models.Model):
     retention_held = fields.Monetary(
         compute="_compute_retention_held",
         currency_field="currency_id",
-        help="Retention withheld on this job's pay application invoices (draft or "
-        "posted) less what retention release invoices gave back.",
+        help="Retention withheld on this job's posted pay application invoices less "
+        "what retention release invoices give back (drafts included: a release "
+        "being prepared is no longer available to release).",
+    )
+    billing_tax_ids = fields.Many2many(
+        "account.tax",
+        "construction_job_billing_tax_rel",
+        "job_id",
+        "tax_id",
+        string="Contract Taxes",
+        domain=[("type_tax_use", "=", "sale")],
+        default=lambda self: self.env.company.account_sale_tax_id,
+        # financial terms of the contract: set by those who bill, not by whoever
+        # may edit the job
+        groups="construction_project_sync.group_project_controller,"
+        "account.group_account_manager",
+        help="Taxes of the contract, on every progress, retention and release "
+        "invoice line of the job, mapped by the customer's fiscal position. "
+        "Retention carries them too: its tax is due when it is released.",
     )
 
     @api.depends("sov_line_ids.scheduled_value")
@@ -46,13 +63,17 @@ class ProjectProject(models.Model):
             job.retention_held = held.get(job, 0.0)
 
     def _retention_held_amounts(self):
-        withheld = self._retention_balances("progress")
+        """Retention the customer holds: withheld on posted invoices (a draft
+        withholds nothing yet), less releases, drafts included (what a release
+        being prepared gives back is no longer there to release)."""
+        withheld = self._retention_balances("progress", ("posted",))
         released = self._retention_balances("retention_release")
         return {job: withheld.get(job, 0.0) + released.get(job, 0.0) for job in self}
 
-    def _retention_balances(self, kind):
+    def _retention_balances(self, kind, states=("draft", "posted")):
         """Balance of the retention lines of the jobs' billing moves of ``kind``
-        (draft or posted): positive what is withheld, negative what is released."""
+        in ``states`` (a reversal counts against what it reverses): positive what
+        is withheld, negative what is released."""
         # sudo: the figure caps a release and feeds the G702; project people read it
         # without invoicing rights
         groups = (
@@ -63,7 +84,7 @@ class ProjectProject(models.Model):
                     ("move_id.construction_job_id", "in", self.ids),
                     ("move_id.construction_billing_kind", "=", kind),
                     ("construction_retention", "=", True),
-                    ("parent_state", "!=", "cancel"),
+                    ("parent_state", "in", list(states)),
                 ],
                 ["move_id"],
                 ["balance:sum"],
@@ -85,15 +106,40 @@ class ProjectProject(models.Model):
         self.ensure_one()
         return self.company_id or self.env.company
 
+    def _billing_taxes(self, company):
+        """The contract's taxes for this job's customer, as invoice line values:
+        Odoo's own rule for a line without a product (the fiscal position maps the
+        taxes), with the contract's taxes in place of the product's."""
+        self.ensure_one()
+        taxes = self.billing_tax_ids.filtered_domain(
+            self.env["account.tax"]._check_company_domain(company)
+        )
+        # sudo: the fiscal position is accounting configuration a project
+        # controller cannot read; only its mapping of the contract's taxes is used
+        position = (
+            self.env["account.fiscal.position"]
+            .sudo()
+            .with_company(company)
+            ._get_fiscal_position(self.partner_id)
+        )
+        if position:
+            taxes = position.map_tax(taxes)
+        return [Command.set(taxes.ids)]
+
     def _create_billing_move(
-        self, move_type, lines, kind, pay_application=None, ref=None
+        self, move_type, lines, kind, pay_application=None, ref=None, date=None
     ):
         """A customer invoice (or credit note) draft of the job; accounting posts
-        it. Lines are account.move.line values."""
+        it. Lines are account.move.line values, taxed with the contract's taxes.
+        Refused when ``date`` (today by default) may not be posted."""
         self.ensure_one()
         company = (
             pay_application.company_id if pay_application else (self._billing_company())
         )
+        date = date or fields.Date.context_today(self)
+        self.env["integration.freeze"]._check_posting(company, [date])
+        taxes = self._billing_taxes(company)
+        lines = [{**vals, "tax_ids": taxes} for vals in lines]
         # sudo: billing a job is a project controller's or approver's act; they need
         # no invoicing rights for a draft accounting reviews and posts.
         moves = self.env["account.move"].sudo().with_company(company)
@@ -106,6 +152,7 @@ class ProjectProject(models.Model):
                 if pay_application
                 else self.display_name,
                 "ref": ref,
+                "invoice_date": date,
                 "construction_job_id": self.id,
                 "construction_pay_application_id": pay_application.id
                 if pay_application
@@ -120,6 +167,11 @@ class ProjectProject(models.Model):
         held back to the customer; never more than is held."""
         self.ensure_one()
         currency = self.currency_id
+        # one release of a job at a time: a second one waits here for the first
+        # to commit, then sees what it released (read committed)
+        self.env.cr.execute(
+            SQL("SELECT id FROM project_project WHERE id = %s FOR UPDATE", self.id)
+        )
         held = self._retention_held_amounts()[self]
         if currency.compare_amounts(amount, 0) <= 0:
             raise UserError(_("The amount to release must be positive."))
@@ -145,7 +197,6 @@ class ProjectProject(models.Model):
                     "price_unit": amount,
                     "account_id": account.id,
                     "construction_retention": True,
-                    "tax_ids": [(6, 0, [])],
                 }
             ],
             kind="retention_release",

@@ -152,6 +152,57 @@ class ConstructionSyncFlows(models.AbstractModel):
         return message.upsert("construction.budget", payload["external_id"], vals)
 
     @api.model
+    def _change_order_figures_differ(self, change_order, vals, lines):
+        """Whether the job, kind or cost and price lines sent differ from what
+        ``change_order`` holds."""
+        currency = change_order.currency_id
+
+        def key(line):
+            return (
+                line["phase_id"] or False,
+                line["cost_code_id"],
+                line["cost_type"],
+                currency.round(line["cost_amount"]),
+                currency.round(line["price_amount"]),
+            )
+
+        held = sorted(
+            key(
+                {
+                    "phase_id": line.phase_id.id,
+                    "cost_code_id": line.cost_code_id.id,
+                    "cost_type": line.cost_type,
+                    "cost_amount": line.cost_amount,
+                    "price_amount": line.price_amount,
+                }
+            )
+            for line in change_order.line_ids
+        )
+        return (
+            vals["job_id"] != change_order.job_id.id
+            or vals["kind"] != change_order.kind
+            or held != sorted(key(line) for line in lines)
+        )
+
+    @api.model
+    def _report_change_under_review(self, message, change_order):
+        text = (
+            f"{message.system.name} sent new figures for {change_order.display_name} "
+            "while it waits for approval; the approver still reviews the figures "
+            "submitted. Reject it or send it back to draft, then replay the message "
+            "to take the new figures."
+        )
+        message.notes.append(text)
+        # sudo: the service user may not open exceptions; the hub's bookkeeping
+        self.env["integration.exception"].sudo()._raise(
+            "change_order_under_review",
+            text,
+            message=message.record,
+            record=change_order,
+            system=message.system,
+        )
+
+    @api.model
     @integration_processor("change_order.upsert")
     def _process_change_order_upsert(self, message, payload):
         """A change order from the PM platform lands as draft or pending; approval is
@@ -185,9 +236,16 @@ class ConstructionSyncFlows(models.AbstractModel):
             "kind": payload.get("kind", "owner"),
             "reason": payload.get("reason"),
         }
-        if change_order:
-            change_order.line_ids.unlink()
-        vals["line_ids"] = [(0, 0, line) for line in lines]
+        if change_order and change_order.state == "pending":
+            # the approver reviews the figures they see: new ones never replace
+            # them behind their back
+            if self._change_order_figures_differ(change_order, vals, lines):
+                self._report_change_under_review(message, change_order)
+            vals = {key: vals[key] for key in ("name", "reason")}
+        else:
+            if change_order:
+                change_order.line_ids.unlink()
+            vals["line_ids"] = [(0, 0, line) for line in lines]
         change_order = message.upsert(
             "construction.change.order", payload["external_id"], vals
         )

@@ -1,4 +1,13 @@
-from odoo.tests import TransactionCase
+from odoo.tests import TransactionCase, new_test_user
+
+
+def ensure_chart_of_accounts(env, company):
+    """Invoices and journal entries need a chart of accounts; a database without
+    one gets Odoo's generic chart, as Odoo's own accounting tests do."""
+    if not company.chart_template:
+        env["account.chart.template"].try_loading(
+            "generic_coa", company, install_demo=False
+        )
 
 
 class JobCase(TransactionCase):
@@ -74,16 +83,87 @@ class JobCase(TransactionCase):
         return co
 
     @classmethod
-    def actual(cls, cost_code, amount, **extra):
-        return cls.env["account.analytic.line"].create(
+    def expense_account(cls):
+        ensure_chart_of_accounts(cls.env, cls.env.company)
+        return cls.env["account.account"].search(
+            [
+                *cls.env["account.account"]._check_company_domain(cls.env.company),
+                ("account_type", "=", "expense"),
+            ],
+            limit=1,
+        )
+
+    @classmethod
+    def actual(cls, cost_code, amount, account=None, post=True):
+        """A journal entry of ``amount`` on an expense account (or ``account``)
+        for job × ``cost_code`` (the job alone without one), posted unless told
+        otherwise."""
+        Account = cls.env["account.account"]
+        account = account or cls.expense_account()
+        counterpart = Account.search(
+            [
+                *Account._check_company_domain(cls.env.company),
+                ("account_type", "=", "liability_current"),
+            ],
+            limit=1,
+        )
+        move = cls.env["account.move"].create(
             {
-                "name": f"cost {amount}",
-                "account_id": cls.job.account_id.id,
-                cls.cc_column: cost_code.analytic_account_id.id,
-                "amount": -amount,
-                **extra,
+                "move_type": "entry",
+                "date": "2026-11-02",
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"cost {amount}",
+                            "account_id": account.id,
+                            "debit": amount,
+                            "analytic_distribution": (
+                                cls.job._analytic_distribution(cost_code)
+                                if cost_code
+                                else {str(cls.job.account_id.id): 100}
+                            ),
+                        },
+                    ),
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"cost {amount}",
+                            "account_id": counterpart.id,
+                            "credit": amount,
+                        },
+                    ),
+                ],
             }
         )
+        if post:
+            move.action_post()
+        return move
+
+    @classmethod
+    def posted_field_time(cls, cost_code, hours, hourly_cost):
+        """Field time approved by a supervisor, so posted as a timesheet."""
+        employee = cls.env["hr.employee"].create(
+            {"name": f"Crew {hours}", "hourly_cost": hourly_cost}
+        )
+        supervisor = new_test_user(
+            cls.env,
+            f"supervisor_{hours}_{hourly_cost}",
+            groups="base.group_user,construction_project_sync.group_project_manager",
+        )
+        line = cls.env["construction.field.time"].create(
+            {
+                "job_id": cls.job.id,
+                "cost_code_id": cost_code.id,
+                "employee_id": employee.id,
+                "date": "2026-11-02",
+                "hours": hours,
+            }
+        )
+        line.with_user(supervisor).action_approve()
+        return line
 
     def job_cost(self):
         # a SQL view: flush what the ORM holds, forget what it cached

@@ -118,7 +118,7 @@ class TestBudgetsAndChangeOrders(JobCase):
         pm = self.env.ref("integration_queue.demo_system_pm_platform")
         phase_rule = self.env.ref("construction_project_sync.demo_ownership_phase_pm")
         self.assertEqual(phase_rule.owner_system_id, pm)
-        finance = self.env.ref("construction_project_sync.demo_ownership_job_finance")
+        finance = self.env.ref("construction_project_sync.ownership_job_finance")
         self.assertFalse(finance.owner_system_id)
         self.assertIn("contract_value", finance.field_ids.mapped("name"))
         job = self.env.ref("construction_project_sync.demo_job_library")

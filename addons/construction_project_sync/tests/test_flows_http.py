@@ -198,27 +198,21 @@ class TestJobFlowsOverHttp(FlowHttpMixin, HttpCase):
         self.assertEqual(message.state, "done")
 
     def test_odoo_keeps_the_financial_fields(self):
-        self.env["integration.ownership"].create(
-            {
-                "model_id": self.env["ir.model"]._get_id("project.project"),
-                "field_ids": [
-                    (
-                        6,
-                        0,
-                        [
-                            self.env.ref(
-                                "construction_project_sync.field_project_project__contract_value"
-                            ).id,
-                            self.env.ref(
-                                "construction_project_sync.field_project_project__retention_percent"
-                            ).id,
-                        ],
-                    )
-                ],
-                "on_conflict": "ignore",
-                "raise_exception": True,
-            }
+        """The rule ships as data (noupdate: an admin's change stays), not as demo:
+        a fresh database without demo data has it too."""
+        rule = self.env.ref("construction_project_sync.ownership_job_finance")
+        data = self.env["ir.model.data"].search(
+            [
+                ("module", "=", "construction_project_sync"),
+                ("name", "=", "ownership_job_finance"),
+            ]
         )
+        self.assertTrue(data.noupdate)
+        manifest = self.env["ir.module.module"].get_module_info(
+            "construction_project_sync"
+        )
+        self.assertIn("data/integration_ownership_data.xml", manifest["data"])
+        self.assertFalse(rule.owner_system_id)
         job_payload = {
             "external_id": "PRJ-OWN",
             "job_number": "J-OWN",
@@ -242,4 +236,68 @@ class TestJobFlowsOverHttp(FlowHttpMixin, HttpCase):
                     ("res_id", "=", job.id),
                 ]
             )
+        )
+
+    def test_pending_change_order_keeps_its_figures(self):
+        self.sync(
+            "job.upsert",
+            {"external_id": "PRJ-CO", "job_number": "J-CO", "name": "CO job"},
+            "co-job",
+        )
+        self.sync(
+            "cost_code.upsert",
+            {"code": "H-09000", "name": "Finishes", "cost_type": "material"},
+            "co-cc",
+        )
+        payload = {
+            "external_id": "CO-R-1",
+            "job_external_id": "PRJ-CO",
+            "number": "CO-1",
+            "title": "Extra paint",
+            "status": "pending",
+            "lines": [
+                {"cost_code": "H-09000", "cost_amount": 1000, "price_amount": 1200}
+            ],
+        }
+        self.sync("change_order.upsert", payload, "co-r1")
+        change_order = self.resolve("construction.change.order", "CO-R-1")
+        self.assertEqual(
+            (change_order.state, change_order.cost_total), ("pending", 1000)
+        )
+        lines = change_order.line_ids
+        # the PM platform doubles the figures while the approver reviews them
+        changed = dict(
+            payload,
+            title="Extra paint, two coats",
+            lines=[{"cost_code": "H-09000", "cost_amount": 2000, "price_amount": 2400}],
+        )
+        message = self.sync("change_order.upsert", changed, "co-r2")
+        self.assertEqual(message.state, "done", message.error_message)
+        self.assertEqual(change_order.line_ids, lines)
+        self.assertEqual(
+            (change_order.cost_total, change_order.price_total), (1000, 1200)
+        )
+        self.assertEqual(change_order.name, "Extra paint, two coats")
+        exception = self.env["integration.exception"].search(
+            [
+                ("reason_code", "=", "change_order_under_review"),
+                ("res_id", "=", change_order.id),
+            ]
+        )
+        self.assertEqual(len(exception), 1)
+        self.assertIn("replay", exception.description)
+        # the same figures again change nothing and raise nothing
+        self.sync("change_order.upsert", dict(payload, title="Paint"), "co-r3")
+        self.assertEqual(change_order.line_ids, lines)
+        self.assertEqual(
+            self.env["integration.exception"].search_count(
+                [("reason_code", "=", "change_order_under_review")]
+            ),
+            1,
+        )
+        # back to draft: the new figures apply on the next message
+        change_order.action_reset_draft()
+        self.sync("change_order.upsert", changed, "co-r4")
+        self.assertEqual(
+            (change_order.state, change_order.cost_total), ("pending", 2000)
         )

@@ -33,7 +33,14 @@ class BillingCase(JobCase):
     def setUpClass(cls):
         super().setUpClass()
         ensure_chart_of_accounts(cls.env, cls.env.company)
-        cls.job.write({"company_id": cls.env.company.id, "retention_percent": 10})
+        # a contract without taxes keeps the worked examples' figures plain
+        cls.job.write(
+            {
+                "company_id": cls.env.company.id,
+                "retention_percent": 10,
+                "billing_tax_ids": [(5, 0, 0)],
+            }
+        )
         Sov = cls.env["construction.sov.line"]
         cls.sov_a = Sov.create(
             {
@@ -87,7 +94,9 @@ class BillingCase(JobCase):
             app.action_submit()
             app.with_user(self.approver).action_approve()
         if invoice:
+            # the controller drafts the invoice, accounting posts it
             app.action_create_invoice()
+            app.with_env(self.env).invoice_id.action_post()
         return app.with_env(self.env)
 
     def line(self, app, sov):
@@ -189,6 +198,11 @@ class TestPayApplication(BillingCase):
         app1.with_user(self.controller).action_create_invoice()
         self.assertEqual(app1.state, "invoiced")
         self.assertEqual(app1.invoice_id.amount_total, 27000)
+        # a draft invoice holds no retention yet: accounting posts it
+        self.assertEqual(self.job.retention_held, 0)
+        app1.invoice_id.action_post()
+        self.job.invalidate_recordset(["retention_held"])
+        self.assertEqual(self.job.retention_held, 3000)
 
         self.change_order("CO-1", [(self.concrete, 10000, 12000)])
         sov_co = self.job.sov_line_ids.filtered("change_order_id")
@@ -260,6 +274,7 @@ class TestPayApplication(BillingCase):
         self.assertEqual(receivable.debit, 41400)
         # the schedule of values shows what approved applications billed
         self.assertEqual(self.sov_b.billed_to_date, 40000)
+        self.job.invalidate_recordset(["retention_held"])
         self.assertEqual(self.job.retention_held, 7600)
 
     def test_invoice_draft_lines_accounts_and_analytic(self):

@@ -42,12 +42,15 @@ class IntegrationFreeze(models.Model):
             freeze.deferred_count = count
 
     @api.model
-    def _frozen_reason(self, company, date, flow=None):
-        """Why money dated ``date`` may not be posted for ``company`` now, or None.
+    def _frozen_cause(self, company, date, flow=None):
+        """What keeps money dated ``date`` out of ``company``'s books now, or None:
+        (cause, what lifts it), in words for people.
 
         The one posting check of the suite: every path that writes money (a flow's
-        processor with ``flow``, a person's posting without) asks it. A freeze with
-        no flows listed covers every path; one listing flows covers only them."""
+        processor with ``flow``, a person's posting without) asks it, through
+        _frozen_reason (a flow's message is deferred) or _check_posting (a person
+        is refused). A freeze with no flows listed covers every path; one listing
+        flows covers only them."""
         flow_domain = [("flow_ids", "=", False)]
         if flow:
             flow_domain = ["|", *flow_domain, ("flow_ids", "in", flow.ids)]
@@ -63,36 +66,61 @@ class IntegrationFreeze(models.Model):
             limit=1,
         )
         if freeze:
-            return _(
-                "%(date)s falls in the frozen period %(name)s (%(start)s to %(end)s); "
-                "the message waits until the freeze is lifted.",
-                date=date,
-                name=freeze.name,
-                start=freeze.date_from,
-                end=freeze.date_to,
+            return (
+                _(
+                    "%(date)s falls in the frozen period %(name)s (%(start)s to "
+                    "%(end)s)",
+                    date=date,
+                    name=freeze.name,
+                    start=freeze.date_from,
+                    end=freeze.date_to,
+                ),
+                _("the freeze is lifted"),
             )
         # Odoo's own lock dates, when accounting is installed
         for field_name in ("hard_lock_date", "fiscalyear_lock_date"):
             lock = company._fields.get(field_name) and company.sudo()[field_name]
             if lock and date <= lock:
-                return _(
-                    "%(date)s is on or before the %(what)s (%(lock)s) of %(company)s; "
-                    "the message waits until the period is opened again.",
-                    date=date,
-                    what=company._fields[field_name].string.lower(),
-                    lock=lock,
-                    company=company.name,
+                return (
+                    _(
+                        "%(date)s is on or before the %(what)s (%(lock)s) of "
+                        "%(company)s",
+                        date=date,
+                        what=company._fields[field_name].string.lower(),
+                        lock=lock,
+                        company=company.name,
+                    ),
+                    _("the period is opened again"),
                 )
         return None
+
+    @api.model
+    def _frozen_reason(self, company, date, flow=None):
+        """Why a message dated ``date`` waits (deferred), or None."""
+        cause = self._frozen_cause(company, date, flow)
+        if not cause:
+            return None
+        return _(
+            "%(cause)s; the message waits until %(until)s.",
+            cause=cause[0],
+            until=cause[1],
+        )
 
     @api.model
     def _check_posting(self, company, dates, flow=None):
         """Raise a UserError when any of ``dates`` may not be posted for
         ``company``: a person's posting is refused with the reason, never forced."""
         for date in sorted(set(dates)):
-            reason = self._frozen_reason(company, date, flow)
-            if reason:
-                raise UserError(reason)
+            cause = self._frozen_cause(company, date, flow)
+            if cause:
+                raise UserError(
+                    _(
+                        "This cannot be posted: %(cause)s. Date it in an open "
+                        "period, or post it once %(until)s.",
+                        cause=cause[0],
+                        until=cause[1],
+                    )
+                )
 
     def action_lift(self):
         self.write({"state": "lifted"})

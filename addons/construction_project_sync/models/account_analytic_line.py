@@ -1,0 +1,73 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .construction_common import COST_TYPES
+
+
+class AccountAnalyticLine(models.Model):
+    """Analytic lines as job cost: a timesheet posted from approved field time is
+    locked, and lines not from journal items (timesheets, later equipment postings)
+    keep out of frozen and locked periods as journal items do."""
+
+    _inherit = "account.analytic.line"
+
+    construction_cost_type = fields.Selection(
+        COST_TYPES,
+        string="Cost Type",
+        help="Overrides the cost code's cost type in job cost (e.g. labor for field "
+        "time, equipment for equipment postings).",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._check_construction_period()
+        return lines
+
+    def write(self, vals):
+        self._check_posted_field_time()
+        # the period a line leaves and the one it enters must both be open
+        self._check_construction_period()
+        result = super().write(vals)
+        if {"date", "company_id"} & set(vals):
+            self._check_construction_period()
+        return result
+
+    def unlink(self):
+        self._check_posted_field_time()
+        self._check_construction_period()
+        return super().unlink()
+
+    def _check_posted_field_time(self):
+        """A timesheet posted from approved field time is what the supervisor
+        approved: nobody edits or deletes it (field time has no unposting)."""
+        if not self:
+            return
+        # sudo: the lock binds everyone, whatever they may read of field time
+        posted = (
+            self.env["construction.field.time"]
+            .sudo()
+            .search([("timesheet_id", "in", self.ids)], limit=1)
+        )
+        if posted:
+            raise UserError(
+                _(
+                    "This time was approved and posted from field time (%s): it is "
+                    "what the supervisor approved and can no longer be edited or "
+                    "deleted.",
+                    posted.display_name,
+                )
+            )
+
+    def _check_construction_period(self):
+        """Lines from journal items follow their entry's lock dates; the others ask
+        the suite's one posting check."""
+        periods = {
+            (line.company_id, line.date)
+            for line in self
+            if not line.move_line_id and line.company_id and line.date
+        }
+        freeze = self.env["integration.freeze"]
+        for company, date in periods:
+            freeze._check_posting(company, [date])
