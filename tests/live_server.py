@@ -94,13 +94,16 @@ class LiveOdoo:
 
     # JSON-RPC as the demo admin, for setting things up and reading results
     def rpc(self, model, method, *args, **kwargs):
+        return self.rpc_as(2, ADMIN[1], model, method, *args, **kwargs)
+
+    def rpc_as(self, uid, password, model, method, *args, **kwargs):
         payload = {
             "jsonrpc": "2.0",
             "method": "call",
             "params": {
                 "service": "object",
                 "method": "execute_kw",
-                "args": [self.db, 2, ADMIN[1], model, method, list(args), kwargs],
+                "args": [self.db, uid, password, model, method, list(args), kwargs],
             },
         }
         request = urllib.request.Request(
