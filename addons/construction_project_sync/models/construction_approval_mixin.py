@@ -218,6 +218,8 @@ class ConstructionApprovalMixin(models.AbstractModel):
                 {"approval_preparer_ids": [Command.link(user.id)]}
             )
         awaiting = self.filtered(lambda r: r.state in self._approval_pending_states)
+        if not awaiting:
+            return
         approved_some = set(self._approval_current_entries(awaiting).mapped("res_id"))
         back = awaiting.filtered(
             lambda r: r.state != self._approval_draft_state or r.id in approved_some
