@@ -482,6 +482,17 @@ class ConstructionApprovalMixin(models.AbstractModel):
             )
         )
 
+    def action_open_reject_wizard(self):
+        """Ask the reason, then reject (construction.approval.reject)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_project_sync.action_construction_approval_reject"
+        )
+        action["context"] = {
+            "default_res_model": self._name,
+            "default_res_ids": self.ids,
+        }
+        return action
+
     def _approval_back_to_draft(self, note=None):
         """Back to draft: approvals given so far no longer count."""
         vals = {"state": self._approval_draft_state}

@@ -290,11 +290,29 @@ class TestApprovalAttacks(JobCase):
     def test_rejecting_is_an_approvers_decision(self):
         co = self.co(user=self.controller)
         with self.assertRaises(UserError), self.cr.savepoint():
-            co.with_user(self.pm).action_reject()
-        with self.assertRaises(UserError):
+            co.with_user(self.pm).action_reject("Too expensive")
+        with self.assertRaises(UserError), self.cr.savepoint():
             co.with_user(self.controller).action_reject("Withdrawn")
-        co.with_user(self.approver).action_reject("Too expensive")
+        with self.assertRaises(UserError), self.cr.savepoint():
+            co.with_user(self.approver).action_reject("  ")
+        action = co.with_user(self.approver).action_open_reject_wizard()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.approver)
+            .with_context(**action["context"])
+            .create({"reason": "Too expensive"})
+        )
+        wizard.action_reject()
         self.assertEqual((co.state, co.rejection_reason), ("rejected", "Too expensive"))
+        self.assertIn("Too expensive", " ".join(co.message_ids.mapped("body")))
+        # the wizard rejects approvable documents only, with the caller's rights
+        wizard = (
+            self.env["construction.approval.reject"]
+            .with_user(self.pm)
+            .create({"res_model": "res.partner", "res_ids": [1], "reason": "x"})
+        )
+        with self.assertRaises(UserError), self.cr.savepoint():
+            wizard.action_reject()
 
     # ------------------------------------------------------------------ rules
     def test_large_change_order_needs_two_different_approvers(self):
