@@ -100,6 +100,7 @@ class ConstructionChangeOrder(models.Model):
             if not co.line_ids:
                 raise UserError(_("%s has no lines.") % co.display_name)
         self._approval_submit("pending")
+        return True
 
     def action_approve(self):
         """Give the current user's approval. The last approval a change order needs

@@ -471,6 +471,7 @@ class ConstructionPayApplication(models.Model):
         self._refresh_from_job()
         self._check_ready()
         self._approval_submit("submitted")
+        return True
 
     def action_approve(self):
         """A person certifies the amount; nothing else (field progress included)
@@ -497,11 +498,13 @@ class ConstructionPayApplication(models.Model):
                     ),
                 )
             )
+        return True
 
     def action_reset_draft(self):
         self._approval_check_state(["submitted"], _("set back to draft"))
         self.check_access("write")
         self._approval_back_to_draft(_("Set back to draft by %s.") % self.env.user.name)
+        return True
 
     def action_cancel(self):
         for app in self:
@@ -538,6 +541,7 @@ class ConstructionPayApplication(models.Model):
                     )
         self.check_access("write")
         self._approval_write({"state": "cancel"})
+        return True
 
     def action_apply_field_progress(self):
         """Copy what the field reported into this period: a suggestion a person

@@ -1,10 +1,12 @@
 """The approval mechanism, tested as the attacks it must stop: an RPC caller
 writes any field it may write and passes any context key it likes."""
 
+import xmlrpc.client
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import APPROVER_GROUPS, JobCase
 
@@ -403,6 +405,38 @@ class TestApprovalAttacks(JobCase):
                 "construction_project_sync.approval_rule_change_order"
             ).with_user(self.approver).active = False
 
+    def test_rules_and_entries_follow_their_company(self):
+        company_b = self.env["res.company"].create({"name": "Builder B"})
+        rule_b = self.env["construction.approval.rule"].create(
+            {
+                "name": "B only",
+                "res_model": "construction.change.order",
+                "company_id": company_b.id,
+                "group_id": self.env.ref("base.group_user").id,
+            }
+        )
+        co = self.co()
+        co.with_user(self.approver).action_approve()
+        entry = co.approval_entry_ids
+        self.assertEqual(entry.company_id, self.env.company)
+        self.assertEqual(
+            co.approval_entry_ids.rule_id,
+            self.env.ref("construction_project_sync.approval_rule_change_order"),
+        )
+        user_b = new_test_user(
+            self.env,
+            "appr_user_b",
+            groups=MANAGER_GROUPS,
+            company_id=company_b.id,
+            company_ids=[(6, 0, company_b.ids)],
+        )
+        Rule = self.env["construction.approval.rule"].with_user(user_b)
+        self.assertIn(rule_b, Rule.search([]))
+        self.assertNotIn(rule_b, Rule.with_user(self.pm).search([]))
+        Entry = self.env["construction.approval.entry"]
+        self.assertNotIn(entry, Entry.with_user(user_b).search([]))
+        self.assertIn(entry, Entry.with_user(self.pm).search([]))
+
     # ------------------------------------------------------------------ posting
     def test_posting_into_a_frozen_period_is_refused_with_the_reason(self):
         self.env["integration.freeze"].create(
@@ -436,3 +470,67 @@ class TestApprovalAttacks(JobCase):
             drift.with_user(self.integration_user).action_fix()
         self.assertEqual(line.state, "approved")
         self.assertFalse(line.sudo().timesheet_id)
+
+
+@tagged("post_install", "-at_install")
+class TestApprovalOverXmlRpc(HttpCase):
+    """The same attacks through Odoo's own XML-RPC, as a project manager's client
+    would send them."""
+
+    def test_rpc_cannot_approve_or_reach_the_transitions(self):
+        pm = new_test_user(
+            self.env, "appr_rpc_pm", password="appr-rpc-pm-1", groups=MANAGER_GROUPS
+        )
+        job = self.env["project.project"].create(
+            {"name": "RPC Hall", "is_job": True, "job_number": "RPC-1"}
+        )
+        code = self.env["construction.cost.code"].create(
+            {"code": "RPC-03300", "name": "Concrete", "cost_type": "material"}
+        )
+
+        def call(model, method, *args, **kwargs):
+            return self.xmlrpc_object.execute_kw(
+                self.env.cr.dbname,
+                pm.id,
+                "appr-rpc-pm-1",
+                model,
+                method,
+                list(args),
+                kwargs,
+            )
+
+        co_id = call(
+            "construction.change.order",
+            "create",
+            {
+                "job_id": job.id,
+                "number": "CO-RPC",
+                "name": "By RPC",
+                "line_ids": [(0, 0, {"cost_code_id": code.id, "price_amount": 9})],
+            },
+        )
+        attacks = [
+            ("write", [co_id], {"state": "approved"}),
+            ("write", [co_id], {"approved_by_id": pm.id}),
+            ("_approval_write", [co_id], {"state": "approved"}),
+            ("_approval_approve", [co_id]),
+            ("_approval_unlock", [co_id]),
+        ]
+        for method, *args in attacks:
+            with (
+                self.subTest(method=method),
+                mute_logger("odoo.http"),
+                self.assertRaises(xmlrpc.client.Fault),
+            ):
+                call("construction.change.order", method, *args)
+        call("construction.change.order", "action_submit", [co_id])
+        with mute_logger("odoo.http"), self.assertRaises(xmlrpc.client.Fault):
+            call(
+                "construction.change.order",
+                "action_approve",
+                [co_id],
+                context={"field_time_transition": True, "skip_validation_check": 1},
+            )
+        co = self.env["construction.change.order"].browse(co_id)
+        self.assertEqual(co.state, "pending")
+        self.assertFalse(co.approved_by_id)
