@@ -2,6 +2,8 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
+from .construction_approval_mixin import check_derived_fields
+
 
 class ConstructionApprovalLineMixin(models.AbstractModel):
     """A line of an approvable document (construction.approval.mixin): it cannot be
@@ -39,6 +41,9 @@ class ConstructionApprovalLineMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         documents = self._approval_documents(vals_list)
+        if not documents._approval_is_unlocked():
+            for vals in vals_list:
+                check_derived_fields(self, vals)
         self._approval_check_documents(documents)
         lines = super().create(vals_list)
         documents._approval_figures_changed()
@@ -48,6 +53,8 @@ class ConstructionApprovalLineMixin(models.AbstractModel):
         documents = self._approval_documents()
         if self._approval_document_field in vals:
             documents |= self._approval_documents([vals])
+        if not documents._approval_is_unlocked():
+            check_derived_fields(self, vals)
         self._approval_check_documents(documents)
         result = super().write(vals)
         documents._approval_figures_changed()

@@ -25,12 +25,30 @@ _UNLOCKED = contextvars.ContextVar(
 )
 
 
+def check_derived_fields(model, names):
+    """Refuse values for fields the ORM derives (computed or related, read-only,
+    no inverse): ``write`` would store them as given, out of step with what they
+    come from (a change order line's state, a document's total)."""
+    for name in names:
+        field = model._fields.get(name)
+        if field and field.compute and field.readonly and not field.inverse:
+            raise UserError(
+                _(
+                    "%(field)s of %(model)s is worked out from other values and "
+                    "cannot be written.",
+                    field=field.string,
+                    model=model._description,
+                )
+            )
+
+
 class ConstructionApprovalMixin(models.AbstractModel):
     """A document that is prepared, submitted and approved.
 
-    A document declares its states (below) and, by overriding the small methods at
-    the end, the amount and job its approval rules read and who prepared it. The
-    mechanism then guarantees:
+    A document declares its states and fields (the ``_approval_*`` attributes) and,
+    by overriding ``_approval_amount``, ``_approval_job`` and ``_approval_preparers``,
+    what its approval rules read and who may not approve it. The mechanism then
+    guarantees:
 
     - the protected fields (state, approver, approval time, preparer...) are written
       by transitions only; ``create`` accepts them only at their initial value;
@@ -140,6 +158,7 @@ class ConstructionApprovalMixin(models.AbstractModel):
         protected = self._approval_protected_fields()
         initial = self._approval_initial_state()
         for vals in vals_list:
+            check_derived_fields(self, vals)
             for name in protected & set(vals):
                 if vals[name] and not (name == "state" and vals[name] == initial):
                     raise UserError(
@@ -169,6 +188,7 @@ class ConstructionApprovalMixin(models.AbstractModel):
         return result
 
     def _approval_check_write(self, vals):
+        check_derived_fields(self, vals)
         protected = self._approval_protected_fields() & set(vals)
         if protected:
             raise UserError(

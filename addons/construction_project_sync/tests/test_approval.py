@@ -122,12 +122,29 @@ class TestApprovalAttacks(JobCase):
                 self.assert_refused(as_user, {"approval_preparer_ids": [(5, 0, 0)]})
             # not even the superuser's write: only the transitions set them
             self.assert_refused(record.sudo(), {"state": "approved"})
+
         self.assertEqual(budget.state, "draft")
         self.assertEqual(co.state, "pending")
         self.assertEqual(line.state, "submitted")
         self.assertFalse(
             budget.approved_by_id | co.approved_by_id | line.approved_by_id
         )
+
+    def test_what_the_orm_derives_is_not_writable(self):
+        """Job cost reads the lines' state and job; the rules read the totals."""
+        budget = self.budget([(self.concrete, 1000)], approve=False)
+        co = self.co()
+        self.assert_refused(co.line_ids.with_user(self.pm), {"state": "approved"})
+        other_job = self.env["project.project"].create(
+            {"name": "Elsewhere", "is_job": True, "job_number": "T-ELSE"}
+        )
+        self.assert_refused(
+            budget.line_ids.with_user(self.pm), {"job_id": other_job.id}
+        )
+        self.assert_refused(co.with_user(self.pm), {"price_total": 1.0})
+        self.assert_refused(budget.with_user(self.pm), {"amount_total": 1.0})
+        self.assertEqual(co.line_ids.state, "pending")
+        self.assertEqual(self.job_cost()[self.concrete, "material"].approved_changes, 0)
 
     def test_pay_application_state_approver_and_invoice_are_not_writable(self):
         self.job.partner_id = self.customer
