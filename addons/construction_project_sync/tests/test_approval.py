@@ -226,6 +226,24 @@ class TestApprovalAttacks(JobCase):
                     "state": "approved",
                 },
             ),
+            (
+                "construction.pay.application",
+                {
+                    "job_id": self.job.id,
+                    "period_end": "2026-01-31",
+                    "state": "approved",
+                },
+            ),
+            (
+                "construction.pay.application",
+                {
+                    "job_id": self.job.id,
+                    "period_end": "2026-01-31",
+                    "invoice_id": self.env["account.move"]
+                    .create({"move_type": "out_invoice"})
+                    .id,
+                },
+            ),
         ]
         for model, vals in attacks:
             with self.assertRaises(UserError), self.cr.savepoint():
