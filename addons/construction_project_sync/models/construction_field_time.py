@@ -191,13 +191,6 @@ class ConstructionFieldTime(models.Model):
         self._approval_reject("rejected", reason)
         return True
 
-    def action_open_reject_wizard(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "construction_project_sync.action_construction_field_time_reject"
-        )
-        action["context"] = {"default_line_ids": self.ids}
-        return action
-
     def action_reset_to_submitted(self):
         """A supervisor takes a rejection back: the line waits for approval again."""
         self._approval_check_state(["rejected"], _("reset"))

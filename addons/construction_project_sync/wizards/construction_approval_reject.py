@@ -12,7 +12,15 @@ class ConstructionApprovalReject(models.TransientModel):
 
     res_model = fields.Char(required=True, readonly=True)
     res_ids = fields.Json(required=True, readonly=True)
+    documents = fields.Text(compute="_compute_documents")
     reason = fields.Text(required=True)
+
+    @api.depends("res_model", "res_ids")
+    def _compute_documents(self):
+        for wizard in self:
+            wizard.documents = "\n".join(
+                self._documents(wizard.res_model, wizard.res_ids).mapped("display_name")
+            )
 
     @api.model
     def _documents(self, res_model, res_ids):
