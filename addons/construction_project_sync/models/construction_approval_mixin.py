@@ -261,9 +261,10 @@ class ConstructionApprovalMixin(models.AbstractModel):
         return self.job_id
 
     def _approval_preparers(self):
-        """Users who may not approve this document."""
+        """Users who may not approve this document (its creator too, for documents
+        created before preparers were recorded)."""
         self.ensure_one()
-        return self.approval_preparer_ids | self.submitted_by_id
+        return self.approval_preparer_ids | self.submitted_by_id | self.create_uid
 
     def _approval_required_rules(self):
         """{document: the rules it needs, in order}; an empty recordset means one
