@@ -154,7 +154,27 @@ def test_approved_change_order_reaches_a_subscriber_signed(server):
         code = server.rpc(
             "construction.cost.code", "create", {"code": "LIVE-1", "name": "Live code"}
         )
-        change_order = server.rpc(
+        # a project controller prepares and submits, the admin approves (a
+        # preparer never approves their own change order)
+        controller_group = server.rpc(
+            "ir.model.data",
+            "check_object_reference",
+            "construction_project_sync",
+            "group_project_controller",
+        )[1]
+        preparer = server.rpc(
+            "res.users",
+            "create",
+            {
+                "name": "Live PM",
+                "login": "live_pm",
+                "password": "live-pm-password",
+                "groups_id": [(6, 0, [controller_group])],
+            },
+        )
+        change_order = server.rpc_as(
+            preparer,
+            "live-pm-password",
             "construction.change.order",
             "create",
             {
@@ -170,7 +190,13 @@ def test_approved_change_order_reaches_a_subscriber_signed(server):
                 ],
             },
         )
-        server.rpc("construction.change.order", "action_submit", [change_order])
+        server.rpc_as(
+            preparer,
+            "live-pm-password",
+            "construction.change.order",
+            "action_submit",
+            [change_order],
+        )
         server.rpc("construction.change.order", "action_approve", [change_order])
         deadline = time.time() + 60
         while not received and time.time() < deadline:

@@ -24,6 +24,7 @@
         "security/ir.model.access.csv",
         "security/construction_project_sync_rules.xml",
         "data/construction_data.xml",
+        "data/construction_approval_data.xml",
         "data/integration_flow_data.xml",
         "data/construction_job_cost_view.xml",
         "data/construction_reconciliation_data.xml",
@@ -37,6 +38,7 @@
         "data/integration_ownership_data.xml",
         "views/construction_billing_views.xml",
         "views/menus.xml",
+        "views/construction_approval_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -2,8 +2,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .construction_common import COST_TYPES
-
 
 class ConstructionChangeOrder(models.Model):
     """A change to a job's scope: with the owner (prime contract) or internal.
@@ -15,8 +13,18 @@ class ConstructionChangeOrder(models.Model):
 
     _name = "construction.change.order"
     _description = "Change Order"
-    _inherit = ["mail.thread", "mail.activity.mixin", "integration.lineage.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "integration.lineage.mixin",
+        "construction.approval.mixin",
+    ]
     _order = "job_id, number desc"
+    _approval_pending_states = ("pending",)
+    _approval_locked_states = ("approved", "rejected")
+    _approval_figure_fields = ("job_id", "kind", "line_ids")
+    _approval_free_fields = ("reason",)
+    _approval_extra_protected_fields = ("rejection_reason",)
 
     number = fields.Char(required=True, copy=False, tracking=True)
     name = fields.Char(string="Title", required=True, tracking=True)
@@ -59,10 +67,7 @@ class ConstructionChangeOrder(models.Model):
         "of values); zero for internal changes.",
     )
     reason = fields.Text()
-    submitted_at = fields.Datetime(readonly=True, copy=False)
-    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    approved_at = fields.Datetime(readonly=True, copy=False)
-    rejection_reason = fields.Text(copy=False)
+    rejection_reason = fields.Text(copy=False, readonly=True)
 
     _sql_constraints = [
         (
@@ -85,42 +90,23 @@ class ConstructionChangeOrder(models.Model):
         for co in self:
             co.display_name = f"{co.number} {co.name}"
 
-    def write(self, vals):
-        money = {"line_ids", "kind", "job_id"}
-        if money & set(vals) and self.filtered(
-            lambda co: co.state in ("approved", "rejected")
-        ):
-            raise UserError(_("An approved or rejected change order cannot change."))
-        return super().write(vals)
+    def _approval_amount(self):
+        """A change's size is the larger of what it costs and what it bills."""
+        self.ensure_one()
+        return max(abs(self.cost_total), abs(self.price_total))
 
     def action_submit(self):
         for co in self:
-            if co.state != "draft":
-                raise UserError(_("%s is not a draft.") % co.display_name)
             if not co.line_ids:
                 raise UserError(_("%s has no lines.") % co.display_name)
-        self.write({"state": "pending", "submitted_at": fields.Datetime.now()})
+        self._approval_submit("pending")
+        return True
 
     def action_approve(self):
-        """Approval is the one moment a change order moves money."""
-        if not self.env.user.has_group(
-            "construction_project_sync.group_project_approver"
-        ):
-            raise UserError(_("Only an approver may approve a change order."))
-        for co in self:
-            if co.state != "pending":
-                raise UserError(
-                    _("%s must be submitted (pending) before approval.")
-                    % co.display_name
-                )
-        self.write(
-            {
-                "state": "approved",
-                "approved_by_id": self.env.uid,
-                "approved_at": fields.Datetime.now(),
-            }
-        )
-        for co in self:
+        """Give the current user's approval. The last approval a change order needs
+        is the one moment it moves money."""
+        approved = self._approval_approve()
+        for co in approved:
             co._apply_approved_change()
             co.message_post(
                 body=_(
@@ -133,6 +119,7 @@ class ConstructionChangeOrder(models.Model):
             self.env["integration.outbox"]._emit(
                 "change_order.approved", co, co._event_data(), company=co.company_id
             )
+        return True
 
     def _apply_approved_change(self):
         """Hook: what else an approved change moves (the schedule of values)."""
@@ -166,48 +153,39 @@ class ConstructionChangeOrder(models.Model):
             ],
         }
 
-    def action_reject(self):
-        for co in self:
-            if co.state not in ("draft", "pending"):
-                raise UserError(_("%s cannot be rejected now.") % co.display_name)
-        self.write({"state": "rejected"})
+    def action_reject(self, reason):
+        """An approver turns the change down (a draft or a pending one), saying
+        why."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(_("Say why the change order is rejected."))
+        self._approval_reject("rejected", reason, from_states=("draft", "pending"))
+        return True
 
     def action_reset_draft(self):
-        if self.filtered(lambda co: co.state == "approved"):
-            raise UserError(_("An approved change order is final; issue a new one."))
-        self.write({"state": "draft"})
+        """Withdraw a pending change order or reopen a rejected one; an approved
+        change order is final (a new change order changes it)."""
+        self._approval_check_state(("pending", "rejected"), _("set back to draft"))
+        self.check_access("write")
+        self._approval_back_to_draft(_("Set back to draft by %s.") % self.env.user.name)
+        return True
 
 
 class ConstructionChangeOrderLine(models.Model):
     _name = "construction.change.order.line"
     _description = "Change Order Line"
+    _inherit = ["construction.job.line.mixin", "construction.approval.line.mixin"]
+    _approval_document_field = "change_order_id"
 
     change_order_id = fields.Many2one(
         "construction.change.order", required=True, ondelete="cascade", index=True
     )
-    job_id = fields.Many2one(related="change_order_id.job_id", store=True, index=True)
-    company_id = fields.Many2one(related="change_order_id.company_id", store=True)
-    currency_id = fields.Many2one(related="change_order_id.currency_id")
+    job_id = fields.Many2one(
+        related="change_order_id.job_id", store=True, required=False
+    )
     state = fields.Selection(related="change_order_id.state", store=True)
-    phase_id = fields.Many2one("construction.phase", domain="[('job_id', '=', job_id)]")
-    cost_code_id = fields.Many2one(
-        "construction.cost.code", required=True, ondelete="restrict"
-    )
-    cost_type = fields.Selection(
-        COST_TYPES,
-        required=True,
-        compute="_compute_cost_type",
-        store=True,
-        readonly=False,
-        precompute=True,
-    )
     description = fields.Char()
     cost_amount = fields.Monetary(string="Cost", help="Change to the cost budget.")
     price_amount = fields.Monetary(
         string="Price", help="Change to the contract (owner change orders)."
     )
-
-    @api.depends("cost_code_id")
-    def _compute_cost_type(self):
-        for line in self:
-            line.cost_type = line.cost_code_id.cost_type or line.cost_type or "other"

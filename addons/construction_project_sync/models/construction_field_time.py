@@ -27,8 +27,6 @@ COMPARED_FIELDS = (
     "equipment_ref",
     "note",
 )
-# what the field app reports; once a supervisor approved a line, none of it changes
-LOCKED_FIELDS = {*COMPARED_FIELDS, "batch_ref", "line_ref"}
 SUPERVISOR_GROUP = "construction_project_sync.group_project_manager"
 
 
@@ -40,45 +38,34 @@ class ConstructionFieldTime(models.Model):
     line). Approval posts at once: the line becomes an hr_timesheet analytic line on
     the job's account and the cost code's account, costed at the employee's hourly
     cost, so job cost shows it as labor actual. A line stays "approved" (not posted)
-    only when posting failed, or when it was imported approved; the reconciliation
-    check "field_time.approved_not_posted" finds and posts those.
+    only when posting failed (a frozen period, an archived employee); the
+    reconciliation check "field_time.approved_not_posted" finds those, and its fix
+    posts them as the supervisor who runs it.
 
-    Supervisors (Project Manager group) approve and reject, per line or in bulk, but
-    never their own time, and a system's service user never approves. Approved and
-    posted lines are locked; only a submitted or rejected line may change, and a
-    corrected rejected line goes back to submitted.
+    Supervisors (Project Manager group) approve and reject, per line or in bulk,
+    through the approval mechanism (construction.approval.mixin): never their own
+    time nor a line they created, changed or submitted, and a system's service user
+    never approves. Approved and posted lines are locked; only a submitted or
+    rejected line may change, and a corrected rejected line goes back to submitted.
     """
 
     _name = "construction.field.time"
     _description = "Field Time"
-    _inherit = ["mail.thread", "integration.lineage.mixin"]
+    _inherit = [
+        "mail.thread",
+        "integration.lineage.mixin",
+        "construction.job.line.mixin",
+        "construction.approval.mixin",
+    ]
     _order = "date desc, employee_id, id"
+    # a line arrives submitted: there is no draft
+    _approval_draft_state = "submitted"
+    _approval_pending_states = ("submitted",)
+    _approval_locked_states = ("approved", "posted")
+    _approval_group = SUPERVISOR_GROUP
+    _approval_figure_fields = COMPARED_FIELDS
+    _approval_extra_protected_fields = ("rejection_reason", "timesheet_id")
 
-    job_id = fields.Many2one(
-        "project.project",
-        required=True,
-        ondelete="restrict",
-        index=True,
-        domain=[("is_job", "=", True)],
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        compute="_compute_company_id",
-        store=True,
-        index=True,
-        help="The job's company; the cost code's for a job shared by all companies.",
-    )
-    phase_id = fields.Many2one(
-        "construction.phase",
-        ondelete="restrict",
-        domain="[('job_id', '=', job_id)]",
-    )
-    cost_code_id = fields.Many2one(
-        "construction.cost.code",
-        required=True,
-        ondelete="restrict",
-        index=True,
-    )
     employee_id = fields.Many2one(
         "hr.employee", required=True, ondelete="restrict", index=True
     )
@@ -105,8 +92,6 @@ class ConstructionFieldTime(models.Model):
         help="Why the supervisor rejected the line; kept when a corrected line is "
         "submitted again.",
     )
-    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    approved_at = fields.Datetime(readonly=True, copy=False)
     timesheet_id = fields.Many2one(
         "account.analytic.line",
         readonly=True,
@@ -138,11 +123,6 @@ class ConstructionFieldTime(models.Model):
                 job=line.job_id.job_number or line.job_id.name or "",
             )
 
-    @api.depends("job_id.company_id", "cost_code_id.company_id")
-    def _compute_company_id(self):
-        for line in self:
-            line.company_id = line.job_id.company_id or line.cost_code_id.company_id
-
     @api.constrains("hours")
     def _check_hours(self):
         for line in self:
@@ -154,17 +134,9 @@ class ConstructionFieldTime(models.Model):
                     )
                 )
 
-    @api.constrains("job_id", "phase_id", "cost_code_id")
+    @api.constrains("job_id", "cost_code_id")
     def _check_job_structure(self):
         for line in self:
-            if line.phase_id and line.phase_id.job_id != line.job_id:
-                raise ValidationError(
-                    _(
-                        "Phase %(phase)s belongs to another job than %(job)s.",
-                        phase=line.phase_id.display_name,
-                        job=line.job_id.display_name,
-                    )
-                )
             job_company = line.job_id.company_id
             if job_company and line.cost_code_id.company_id != job_company:
                 raise ValidationError(
@@ -176,38 +148,10 @@ class ConstructionFieldTime(models.Model):
                     )
                 )
 
-    # ------------------------------------------------------------------ locking
-    def write(self, vals):
-        if "state" in vals and not self.env.context.get("field_time_transition"):
-            raise UserError(
-                _("Field time changes state only by approval, rejection or posting.")
-            )
-        locked = self.filtered(lambda line: line.state in ("approved", "posted"))
-        if locked and LOCKED_FIELDS & set(vals):
-            raise UserError(
-                _(
-                    "%(line)s is %(state)s and can no longer change; ask the field "
-                    "to send a correcting line instead.",
-                    line=locked[0].display_name,
-                    state=dict(STATES)[locked[0].state].lower(),
-                )
-            )
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_approved(self):
-        locked = self.filtered(lambda line: line.state in ("approved", "posted"))
-        if locked:
-            raise UserError(
-                _(
-                    "%s is approved and cannot be deleted; reject a line instead of "
-                    "deleting it.",
-                    locked[0].display_name,
-                )
-            )
-
-    def _transition(self, vals):
-        return self.with_context(field_time_transition=True).write(vals)
+    # ------------------------------------------------------------------ approval
+    def _approval_preparers(self):
+        """Nobody approves their own time, nor a line they sent or changed."""
+        return super()._approval_preparers() | self.employee_id.user_id
 
     def _log(self, texts):
         """Notes in the lines' chatter, {line id: text}; in one batch, and without
@@ -217,50 +161,10 @@ class ConstructionFieldTime(models.Model):
                 {line_id: escape(text) for line_id, text in texts.items()}
             )
 
-    # ------------------------------------------------------------------ approval
-    def _check_supervisor(self):
-        user = self.env.user
-        if user.has_group("integration_queue.group_integration_service"):
-            raise UserError(
-                _("Field time is approved by a supervisor, never by a system.")
-            )
-        if not user.has_group(SUPERVISOR_GROUP):
-            raise UserError(_("Only a supervisor (project manager) may do this."))
-        own = self.filtered(lambda line: line.employee_id.user_id == user)
-        if own:
-            raise UserError(
-                _(
-                    "You cannot approve or reject your own time (%s); another "
-                    "supervisor must.",
-                    own[0].display_name,
-                )
-            )
-
-    def _check_state(self, states, action):
-        wrong = self.filtered(lambda line: line.state not in states)
-        if wrong:
-            raise UserError(
-                _(
-                    "Only %(states)s lines can be %(action)s; %(line)s is %(state)s.",
-                    states=", ".join(dict(STATES)[s].lower() for s in states),
-                    action=action,
-                    line=wrong[0].display_name,
-                    state=dict(STATES)[wrong[0].state].lower(),
-                )
-            )
-
     def action_approve(self):
-        """Approve submitted lines (one or many) and post them at once."""
-        self._check_supervisor()
-        self._check_state(["submitted"], _("approved"))
-        self._transition(
-            {
-                "state": "approved",
-                "approved_by_id": self.env.uid,
-                "approved_at": fields.Datetime.now(),
-            }
-        )
-        failures = self._post()
+        """Approve submitted lines (one or many); the lines with every approval
+        they need are posted at once."""
+        failures = self._approval_approve()._post()
         if failures:
             return {
                 "type": "ir.actions.client",
@@ -284,30 +188,23 @@ class ConstructionFieldTime(models.Model):
         reason = (reason or "").strip()
         if not reason:
             raise UserError(_("Say why the time is rejected: the field will read it."))
-        self._check_supervisor()
-        self._check_state(["submitted"], _("rejected"))
-        self._transition({"state": "rejected", "rejection_reason": reason})
-        self._log(dict.fromkeys(self.ids, _("Rejected: %s", reason)))
+        self._approval_reject("rejected", reason)
         return True
-
-    def action_open_reject_wizard(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "construction_project_sync.action_construction_field_time_reject"
-        )
-        action["context"] = {"default_line_ids": self.ids}
-        return action
 
     def action_reset_to_submitted(self):
         """A supervisor takes a rejection back: the line waits for approval again."""
-        self._check_supervisor()
-        self._check_state(["rejected"], _("reset"))
-        self._transition({"state": "submitted"})
+        self._approval_check_state(["rejected"], _("reset"))
+        self._approval_check_approver()
+        self._approval_back_to_draft(
+            _("Taken back by %s: waiting for approval again.") % self.env.user.name
+        )
         return True
 
     def action_post(self):
-        """Post approved lines whose posting failed before."""
-        self._check_supervisor()
-        self._check_state(["approved"], _("posted"))
+        """Post approved lines whose posting failed before: a supervisor's act,
+        as for approval (never a system, never one's own time)."""
+        self._approval_check_state(["approved"], _("posted"))
+        self._approval_check_approver()
         self._post(raise_on_error=True)
         return True
 
@@ -346,6 +243,10 @@ class ConstructionFieldTime(models.Model):
         for line in lines:
             by_company[line.company_id] |= line
         for company, company_lines in by_company.items():
+            # the suite's one posting check: freezes and lock dates
+            self.env["integration.freeze"]._check_posting(
+                company, company_lines.mapped("date")
+            )
             # hr_timesheet accepts only employees of the companies in the context
             allowed = company | company_lines.employee_id.company_id
             timesheets = (
@@ -354,9 +255,10 @@ class ConstructionFieldTime(models.Model):
                 .with_context(allowed_company_ids=allowed.ids)
                 .create([line._timesheet_vals(column) for line in company_lines])
             )
-            for line, timesheet in zip(company_lines, timesheets, strict=True):
-                line.timesheet_id = timesheet
-        self._transition({"state": "posted"})
+            with company_lines._approval_unlock():
+                for line, timesheet in zip(company_lines, timesheets, strict=True):
+                    line.timesheet_id = timesheet
+        self._approval_write({"state": "posted"})
 
     def _post(self, raise_on_error=False):
         """Post the approved lines without a timesheet. All at once when that works;
@@ -473,7 +375,7 @@ class ConstructionFieldTime(models.Model):
             was_rejected = record.state == "rejected"
             record = message.upsert(self._name, ref, dict(vals, batch_ref=batch_ref))
             if was_rejected:
-                record._transition({"state": "submitted"})
+                record._approval_back_to_draft()
                 record._log(
                     {
                         record.id: _(
@@ -632,8 +534,7 @@ class ConstructionFieldTime(models.Model):
 
 class ConstructionFieldTimeReconciliation(models.AbstractModel):
     """Approved field time must be posted: approval posts at once, so an approved
-    line without a timesheet means posting failed (or the line was imported
-    approved)."""
+    line without a timesheet means posting failed."""
 
     _name = "construction.field.time.reconciliation"
     _inherit = "integration.reconciliation.mixin"
@@ -668,12 +569,12 @@ class ConstructionFieldTimeReconciliation(models.AbstractModel):
 
     @api.model
     def _fix(self, drift_lines):
-        # sudo: the fix only completes what a supervisor approved already; whoever
-        # runs the reconciliation may not hold timesheet rights.
+        """Posting is a supervisor's act: the fix posts with the rights and the
+        checks of whoever runs it, so an integration user without them is told
+        so, and nothing is posted."""
         lines = (
             self.env["construction.field.time"]
-            .sudo()
             .browse(drift_lines.mapped("res_id"))
             .exists()
         )
-        lines._post(raise_on_error=True)
+        lines.action_post()

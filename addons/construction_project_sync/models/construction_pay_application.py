@@ -39,7 +39,7 @@ APPROVER = "construction_project_sync.group_project_approver"
 CONTROLLER = "construction_project_sync.group_project_controller"
 OPEN_STATES = ("draft", "submitted")
 
-# what a person decides on a draft; frozen once the application is submitted
+# what a person decides on a draft; a change once submitted sends it back to draft
 DRAFT_FIELDS = {
     "job_id",
     "period_start",
@@ -56,8 +56,14 @@ DRAFT_FIELDS = {
 class ConstructionPayApplication(models.Model):
     _name = "construction.pay.application"
     _description = "Pay Application"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "construction.approval.mixin"]
     _order = "job_id, number desc"
+    _approval_pending_states = ("submitted",)
+    _approval_locked_states = ("approved", "invoiced", "cancel")
+    _approval_kept_states = ("submitted", "approved", "invoiced")
+    _approval_figure_fields = tuple(sorted(DRAFT_FIELDS - {"note"}))
+    _approval_free_fields = ("note",)
+    _approval_extra_protected_fields = ("invoice_id",)
 
     name = fields.Char(compute="_compute_name", store=True)
     job_id = fields.Many2one(
@@ -181,9 +187,6 @@ class ConstructionPayApplication(models.Model):
         string="Retention Withheld This Period", compute="_compute_g702", store=True
     )
 
-    submitted_at = fields.Datetime(readonly=True, copy=False)
-    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    approved_at = fields.Datetime(readonly=True, copy=False)
     invoice_id = fields.Many2one(
         "account.move", readonly=True, copy=False, ondelete="set null"
     )
@@ -369,17 +372,6 @@ class ConstructionPayApplication(models.Model):
         return self.search(domain, order="number desc", limit=1)
 
     def write(self, vals):
-        if (
-            DRAFT_FIELDS & set(vals)
-            and not self.env.context.get("pay_application_refresh")
-            and self.filtered(lambda a: a.state != "draft")
-        ):
-            raise UserError(
-                _(
-                    "%s is no longer a draft: reset it to draft to change it.",
-                    self.filtered(lambda a: a.state != "draft")[0].name,
-                )
-            )
         if vals.get("allow_overbilling"):
             self._check_approver(_("Only an approver may allow billing over 100%."))
         return super().write(vals)
@@ -429,7 +421,7 @@ class ConstructionPayApplication(models.Model):
                     commands.append(Command.create({"sov_line_id": sov.id, **vals}))
                 elif any(line[key] != value for key, value in vals.items()):
                     commands.append(Command.update(line.id, vals))
-            app.with_context(pay_application_refresh=True).write(
+            app._approval_write(
                 {
                     "original_contract_sum": job.contract_value,
                     "change_order_sum": job.approved_change_value,
@@ -470,33 +462,26 @@ class ConstructionPayApplication(models.Model):
                 )
 
     # ---------------------------------------------------------------- actions
+    def _approval_amount(self):
+        self.ensure_one()
+        return self.current_payment_due
+
     def action_submit(self):
-        for app in self:
-            if app.state != "draft":
-                raise UserError(_("%s is not a draft.", app.name))
+        self._approval_check_state(["draft"], _("submitted"))
         self._refresh_from_job()
         self._check_ready()
-        self.write({"state": "submitted", "submitted_at": fields.Datetime.now()})
+        self._approval_submit("submitted")
+        return True
 
     def action_approve(self):
         """A person certifies the amount; nothing else (field progress included)
         ever approves a pay application."""
-        self._check_approver(_("Only an approver may approve a pay application."))
-        for app in self:
-            if app.state != "submitted":
-                raise UserError(
-                    _("%s must be submitted before it is approved.", app.name)
-                )
+        self._approval_check_state(["submitted"], _("approved"))
+        self._approval_check_approver(self._approval_approver_groups())
         self._refresh_from_job()
         self._check_ready()
-        self.write(
-            {
-                "state": "approved",
-                "approved_by_id": self.env.uid,
-                "approved_at": fields.Datetime.now(),
-            }
-        )
-        for app in self:
+        approved = self._approval_approve()
+        for app in approved:
             app.message_post(
                 body=_(
                     "Approved by %(user)s: completed and stored to date %(to_date)s, "
@@ -513,14 +498,13 @@ class ConstructionPayApplication(models.Model):
                     ),
                 )
             )
+        return True
 
     def action_reset_draft(self):
-        for app in self:
-            if app.state != "submitted":
-                raise UserError(
-                    _("Only a submitted pay application goes back to draft.")
-                )
-        self.write({"state": "draft", "submitted_at": False})
+        self._approval_check_state(["submitted"], _("set back to draft"))
+        self.check_access("write")
+        self._approval_back_to_draft(_("Set back to draft by %s.") % self.env.user.name)
+        return True
 
     def action_cancel(self):
         for app in self:
@@ -555,7 +539,9 @@ class ConstructionPayApplication(models.Model):
                             app.name,
                         )
                     )
-        self.write({"state": "cancel"})
+        self.check_access("write")
+        self._approval_write({"state": "cancel"})
+        return True
 
     def action_apply_field_progress(self):
         """Copy what the field reported into this period: a suggestion a person
@@ -599,7 +585,7 @@ class ConstructionPayApplication(models.Model):
             if app.invoice_id and app.invoice_state != "cancel":
                 raise UserError(_("%s is invoiced already.", app.name))
             invoice = app._create_invoice()
-            app.write({"invoice_id": invoice.id, "state": "invoiced"})
+            app._approval_write({"invoice_id": invoice.id, "state": "invoiced"})
             app.message_post(
                 body=Markup(_("Invoice draft %s created for accounting to post."))
                 % invoice._get_html_link(title=invoice.display_name)
@@ -613,7 +599,7 @@ class ConstructionPayApplication(models.Model):
         certified but no longer invoiced, so it may be invoiced again. The one state
         change billing makes on its own."""
         for app in self.filtered(lambda a: a.state == "invoiced"):
-            app.write({"state": "approved", "invoice_id": False})
+            app._approval_write({"state": "approved", "invoice_id": False})
             app.message_post(
                 body=_(
                     "Invoice %s was cancelled or reversed: the application is "
@@ -729,7 +715,9 @@ class ConstructionPayApplicationLine(models.Model):
 
     _name = "construction.pay.application.line"
     _description = "Pay Application Line"
+    _inherit = ["construction.approval.line.mixin"]
     _order = "application_id, sequence, id"
+    _approval_document_field = "application_id"
 
     application_id = fields.Many2one(
         "construction.pay.application", required=True, ondelete="cascade", index=True
@@ -880,16 +868,6 @@ class ConstructionPayApplicationLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get("pay_application_refresh"):
-            apps = self.env["construction.pay.application"].browse(
-                [
-                    vals["application_id"]
-                    for vals in vals_list
-                    if vals.get("application_id")
-                ]
-            )
-            if apps.filtered(lambda a: a.state != "draft"):
-                raise UserError(_("Lines are added to draft pay applications only."))
         sov_lines = self.env["construction.sov.line"]
         for vals in vals_list:
             # the item's value now; _refresh_from_job completes the snapshot
@@ -898,19 +876,3 @@ class ConstructionPayApplicationLine(models.Model):
                     vals["sov_line_id"]
                 ).scheduled_value
         return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.context.get("pay_application_refresh") and self.filtered(
-            lambda line: line.state != "draft"
-        ):
-            raise UserError(
-                _("Lines of a submitted or approved pay application cannot change.")
-            )
-        return super().write(vals)
-
-    def unlink(self):
-        if self.filtered(lambda line: line.state not in ("draft", "cancel")):
-            raise UserError(
-                _("Lines of a submitted or approved pay application cannot be deleted.")
-            )
-        return super().unlink()

@@ -1,5 +1,7 @@
 from odoo.tests import TransactionCase, new_test_user
 
+APPROVER_GROUPS = "base.group_user,construction_project_sync.group_project_approver"
+
 
 def ensure_chart_of_accounts(env, company):
     """Invoices and journal entries need a chart of accounts; a database without
@@ -11,11 +13,20 @@ def ensure_chart_of_accounts(env, company):
 
 
 class JobCase(TransactionCase):
-    """A job with two cost codes, for the job cost tests."""
+    """A job with two cost codes, for the job cost tests. Documents are prepared
+    by the test's user and approved by ``approver`` (a preparer never approves
+    their own)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.approver = new_test_user(
+            cls.env,
+            "job_case_approver",
+            groups=APPROVER_GROUPS,
+            company_id=cls.env.company.id,
+            company_ids=[(6, 0, cls.env.company.ids)],
+        )
         cls.customer = cls.env["res.partner"].create(
             {"name": "Owner Inc", "is_company": True}
         )
@@ -51,7 +62,7 @@ class JobCase(TransactionCase):
             }
         )
         if approve:
-            budget.action_approve()
+            budget.with_user(cls.approver).action_approve()
         return budget
 
     @classmethod
@@ -79,7 +90,7 @@ class JobCase(TransactionCase):
         if state in ("pending", "approved"):
             co.action_submit()
         if state == "approved":
-            co.action_approve()
+            co.with_user(cls.approver).action_approve()
         return co
 
     @classmethod

@@ -45,7 +45,7 @@ class TestBudgetsAndChangeOrders(JobCase):
         )
         self.assertEqual(revision.amount_total, 1000)
         revision.line_ids.unit_cost = 1100
-        revision.action_approve()
+        revision.with_user(self.approver).action_approve()
         self.assertEqual(budget.state, "superseded")
         self.assertEqual(self.job.current_budget_id, revision)
 
@@ -78,8 +78,8 @@ class TestBudgetsAndChangeOrders(JobCase):
             }
         )
         co = self.change_order("CO-5", [(self.concrete, 500, 650)], state="pending")
-        co.action_approve()
-        self.assertEqual(co.approved_by_id, self.env.user)
+        co.with_user(self.approver).action_approve()
+        self.assertEqual(co.approved_by_id, self.approver)
         self.assertTrue(co.approved_at)
         self.assertEqual(self.job.revised_contract_value, 100650)
         self.assertEqual(
@@ -93,7 +93,7 @@ class TestBudgetsAndChangeOrders(JobCase):
         with self.assertRaises(UserError):
             co.action_reset_draft()
         with self.assertRaises(UserError):
-            co.action_approve()
+            co.with_user(self.approver).action_approve()
 
     def test_internal_change_moves_budget_not_contract(self):
         self.change_order("CO-I1", [(self.labor, 200, 999)], kind="internal")

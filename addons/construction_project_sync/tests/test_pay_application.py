@@ -353,10 +353,12 @@ class TestPayApplication(BillingCase):
             app.with_user(self.approver).action_create_invoice()
         self.assertEqual(app.state, "submitted")
         self.assertFalse(Move.search([("construction_job_id", "=", self.job.id)]))
-        # submitted lines are frozen; back to draft to change them
-        with self.assertRaises(UserError):
-            app.line_ids[0].with_user(self.controller).this_period = 1
+        # changing a submitted application's figures sends it back to draft
+        app.line_ids[0].with_user(self.controller).this_period = 1
+        self.assertEqual(app.state, "draft")
+        app.with_user(self.controller).action_submit()
         app.with_user(self.controller).action_reset_draft()
+        self.assertEqual(app.state, "draft")
         app.line_ids[0].with_user(self.controller).this_period = 12000
         app.with_user(self.controller).action_submit()
         # a project manager reads pay applications but neither changes nor approves
@@ -563,7 +565,7 @@ class TestChangeOrderMovesScheduleOfValues(BillingCase):
             state="pending",
         )
         self.assertFalse(co.sov_line_ids)
-        co.action_approve()
+        co.with_user(self.approver).action_approve()
         self.assertRecordValues(
             co.sov_line_ids,
             [
@@ -613,7 +615,7 @@ class TestChangeOrderMovesScheduleOfValues(BillingCase):
         Sov = type(self.env["construction.sov.line"])
         with patch.object(Sov, "create", side_effect=UserError("disk full")):
             with self.assertRaises(UserError):
-                co.action_approve()
+                co.with_user(self.approver).action_approve()
         co.invalidate_recordset()
         self.assertEqual(co.state, "pending")
         self.assertFalse(co.approved_by_id)

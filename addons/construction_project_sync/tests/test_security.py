@@ -30,12 +30,20 @@ class TestJobSecurity(JobCase):
                 }
             )
         )
-        cls.env["construction.budget"].with_company(cls.company_b).create(
-            {
-                "job_id": cls.job_b.id,
-                "line_ids": [(0, 0, {"cost_code_id": cls.code_b.id, "unit_cost": 777})],
-            }
-        ).action_approve()
+        budget_b = (
+            cls.env["construction.budget"]
+            .with_company(cls.company_b)
+            .create(
+                {
+                    "job_id": cls.job_b.id,
+                    "line_ids": [
+                        (0, 0, {"cost_code_id": cls.code_b.id, "unit_cost": 777})
+                    ],
+                }
+            )
+        )
+        cls.approver.company_ids = [(4, cls.company_b.id)]
+        budget_b.with_user(cls.approver).with_company(cls.company_b).action_approve()
         cls.budget([(cls.concrete, 1000)])
         group = cls.env.ref("construction_project_sync.group_project_controller")
         cls.controller_a = cls.env["res.users"].create(

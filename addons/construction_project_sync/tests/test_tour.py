@@ -29,6 +29,13 @@ class TestJobCostTour(HttpCase):
             }
         )
         change_order.action_submit()
+        # prepared by another user than the approver the tour logs in as
+        self.env["construction.budget"].create(
+            {
+                "job_id": job.id,
+                "line_ids": [(0, 0, {"cost_code_id": cost_code.id, "unit_cost": 5000})],
+            }
+        )
         self.start_tour(
             "/odoo", "construction_budget_change_order_job_cost", login="admin"
         )

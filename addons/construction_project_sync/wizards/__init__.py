@@ -1,4 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from . import construction_field_time_reject
 from . import construction_field_time_payroll_export
 from . import construction_retention_release
+from . import construction_approval_reject
