@@ -273,10 +273,11 @@ class TestJobCost(JobCase):
         self.assertEqual(
             self.job_cost()[self.concrete, "material"].revised_budget, 1300
         )
-        # approvals a day apart (tests run in one second)
-        co1.approved_at = "2026-11-01 10:00:00"
+        # approvals a day apart (tests run in one second); the transitions' own
+        # write, as approving would
+        co1._approval_write({"approved_at": "2026-11-01 10:00:00"})
         v2 = self.budget([(self.concrete, 1300)])
-        v2.approved_at = "2026-11-02 10:00:00"
+        v2._approval_write({"approved_at": "2026-11-02 10:00:00"})
         row = self.job_cost()[self.concrete, "material"]
         self.assertEqual(
             (
@@ -288,6 +289,6 @@ class TestJobCost(JobCase):
             (1000, 1300, 300, 1300),
         )
         co2 = self.change_order("CO-2", [(self.concrete, 50, 50)])
-        co2.approved_at = "2026-11-03 10:00:00"
+        co2._approval_write({"approved_at": "2026-11-03 10:00:00"})
         row = self.job_cost()[self.concrete, "material"]
         self.assertEqual((row.approved_changes, row.revised_budget), (350, 1350))
