@@ -1,6 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount, format_datetime
 
 
 class ConstructionChangeOrder(models.Model):
@@ -58,6 +61,12 @@ class ConstructionChangeOrder(models.Model):
     )
     line_ids = fields.One2many(
         "construction.change.order.line", "change_order_id", copy=True
+    )
+    sov_line_ids = fields.One2many(
+        "construction.sov.line",
+        "change_order_id",
+        string="Schedule of Values Lines",
+        readonly=True,
     )
     cost_total = fields.Monetary(compute="_compute_totals", store=True)
     price_total = fields.Monetary(
@@ -122,8 +131,80 @@ class ConstructionChangeOrder(models.Model):
         return True
 
     def _apply_approved_change(self):
-        """Hook: what else an approved change moves (the schedule of values)."""
+        """An approved owner change order adds its priced lines to the schedule of
+        values, in the approval's transaction (an error here undoes the approval)."""
         self.ensure_one()
+        self._add_sov_lines()
+
+    def _add_sov_lines(self):
+        """One schedule of values item per priced line of each approved owner change
+        order that has none yet (so calling it again adds nothing); returns them."""
+        created = self.env["construction.sov.line"]
+        for co in self:
+            if co.kind != "owner" or co.state != "approved" or co.sov_line_ids:
+                continue
+            priced = co.line_ids.filtered(
+                lambda line, co=co: not co.currency_id.is_zero(line.price_amount)
+            )
+            if not priced:
+                continue
+            job = co.job_id
+            items = set(job.sov_line_ids.mapped("item"))
+            # change order items follow the contract's (sequence from 1000 on)
+            sequence = max([999, *job.sov_line_ids.mapped("sequence")])
+            vals_list = []
+            for index, line in enumerate(priced, start=1):
+                item = f"{co.number}.{index}"
+                suffix = 1
+                while item in items:
+                    suffix += 1
+                    item = f"{co.number}.{index}-{suffix}"
+                items.add(item)
+                sequence += 1
+                vals_list.append(
+                    {
+                        "job_id": job.id,
+                        "sequence": sequence,
+                        "item": item,
+                        "name": line.description or co.name,
+                        "cost_code_id": line.cost_code_id.id,
+                        "scheduled_value": line.price_amount,
+                        "change_order_id": co.id,
+                    }
+                )
+            new = created.create(vals_list)
+            created |= new
+            co.message_post(
+                body=Markup("%s<ul>%s</ul>%s")
+                % (
+                    _(
+                        "Schedule of values moved with the approval by %(user)s on "
+                        "%(when)s:",
+                        user=co.approved_by_id.name or self.env.user.name,
+                        when=format_datetime(
+                            self.env, co.approved_at or fields.Datetime.now()
+                        ),
+                    ),
+                    Markup().join(
+                        Markup("<li>%s %s: %s</li>")
+                        % (
+                            sov.item,
+                            sov.name,
+                            format_amount(
+                                self.env, sov.scheduled_value, co.currency_id
+                            ),
+                        )
+                        for sov in new
+                    ),
+                    _(
+                        "Contract sum to date: %s.",
+                        format_amount(
+                            self.env, job.revised_contract_value, co.currency_id
+                        ),
+                    ),
+                )
+            )
+        return created
 
     def _event_data(self):
         self.ensure_one()
@@ -169,23 +250,3 @@ class ConstructionChangeOrder(models.Model):
         self.check_access("write")
         self._approval_back_to_draft(_("Set back to draft by %s.") % self.env.user.name)
         return True
-
-
-class ConstructionChangeOrderLine(models.Model):
-    _name = "construction.change.order.line"
-    _description = "Change Order Line"
-    _inherit = ["construction.job.line.mixin", "construction.approval.line.mixin"]
-    _approval_document_field = "change_order_id"
-
-    change_order_id = fields.Many2one(
-        "construction.change.order", required=True, ondelete="cascade", index=True
-    )
-    job_id = fields.Many2one(
-        related="change_order_id.job_id", store=True, required=False
-    )
-    state = fields.Selection(related="change_order_id.state", store=True)
-    description = fields.Char()
-    cost_amount = fields.Monetary(string="Cost", help="Change to the cost budget.")
-    price_amount = fields.Monetary(
-        string="Price", help="Change to the contract (owner change orders)."
-    )

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, format_amount
 
 
 class ProjectProject(models.Model):
@@ -111,36 +112,236 @@ class ProjectProject(models.Model):
         action["context"] = {"search_default_group_cost_code": 1}
         return action
 
-
-class ConstructionPhase(models.Model):
-    """A phase of a job (e.g. foundations, structure, envelope); the PM platform owns
-    the schedule."""
-
-    _name = "construction.phase"
-    _description = "Job Phase"
-    _inherit = ["integration.lineage.mixin"]
-    _order = "job_id, sequence, code"
-
-    job_id = fields.Many2one(
-        "project.project",
-        required=True,
-        ondelete="cascade",
-        index=True,
-        domain=[("is_job", "=", True)],
+    sov_line_ids = fields.One2many(
+        "construction.sov.line", "job_id", string="Schedule of Values"
     )
-    company_id = fields.Many2one(related="job_id.company_id", store=True, index=True)
-    code = fields.Char(required=True)
-    name = fields.Char(required=True)
-    sequence = fields.Integer(default=10)
-    date_start = fields.Date()
-    date_end = fields.Date()
-    percent_complete = fields.Float(string="Complete (%)")
+    sov_total = fields.Monetary(
+        string="Schedule of Values Total",
+        compute="_compute_sov_total",
+        currency_field="currency_id",
+    )
 
-    _sql_constraints = [
-        ("code_job_uniq", "unique(job_id, code)", "A phase code is unique per job."),
-    ]
+    pay_application_ids = fields.One2many(
+        "construction.pay.application", "job_id", string="Pay Applications"
+    )
+    pay_application_count = fields.Integer(compute="_compute_pay_application_count")
+    retention_held = fields.Monetary(
+        compute="_compute_retention_held",
+        currency_field="currency_id",
+        help="Retention withheld on this job's posted pay application invoices less "
+        "what retention release invoices give back (drafts included: a release "
+        "being prepared is no longer available to release).",
+    )
+    billing_tax_ids = fields.Many2many(
+        "account.tax",
+        "construction_job_billing_tax_rel",
+        "job_id",
+        "tax_id",
+        string="Contract Taxes",
+        domain=[("type_tax_use", "=", "sale")],
+        default=lambda self: self.env.company.account_sale_tax_id,
+        # financial terms of the contract: set by those who bill, not by whoever
+        # may edit the job
+        groups="construction_project_sync.group_project_controller,"
+        "account.group_account_manager",
+        help="Taxes of the contract, on every progress, retention and release "
+        "invoice line of the job, mapped by the customer's fiscal position. "
+        "Retention carries them too: its tax is due when it is released.",
+    )
 
-    @api.depends("code", "name")
-    def _compute_display_name(self):
-        for phase in self:
-            phase.display_name = f"{phase.code} {phase.name}"
+    @api.depends("sov_line_ids.scheduled_value")
+    def _compute_sov_total(self):
+        for job in self:
+            job.sov_total = sum(job.sov_line_ids.mapped("scheduled_value"))
+
+    @api.depends("pay_application_ids")
+    def _compute_pay_application_count(self):
+        for job in self:
+            job.pay_application_count = len(job.pay_application_ids)
+
+    def _compute_retention_held(self):
+        held = self._retention_held_amounts()
+        for job in self:
+            job.retention_held = held.get(job, 0.0)
+
+    def _retention_held_amounts(self):
+        """Retention the customer holds: withheld on posted invoices (a draft
+        withholds nothing yet), less releases, drafts included (what a release
+        being prepared gives back is no longer there to release)."""
+        withheld = self._retention_balances("progress", ("posted",))
+        released = self._retention_balances("retention_release")
+        return {job: withheld.get(job, 0.0) + released.get(job, 0.0) for job in self}
+
+    def _retention_balances(self, kind, states=("draft", "posted")):
+        """Balance of the retention lines of the jobs' billing moves of ``kind``
+        in ``states`` (a reversal counts against what it reverses): positive what
+        is withheld, negative what is released."""
+        # sudo: the figure caps a release and feeds the G702; project people read it
+        # without invoicing rights
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("move_id.construction_job_id", "in", self.ids),
+                    ("move_id.construction_billing_kind", "=", kind),
+                    ("construction_retention", "=", True),
+                    ("parent_state", "in", list(states)),
+                ],
+                ["move_id"],
+                ["balance:sum"],
+            )
+        )
+        result = {}
+        for move, balance in groups:
+            job = self.browse(move.construction_job_id.id)
+            result[job] = result.get(job, 0.0) + balance
+        return result
+
+    def _retention_released(self):
+        self.ensure_one()
+        return -self._retention_balances("retention_release").get(self, 0.0)
+
+    def _billing_company(self):
+        """The company that bills the job: its own, else (a job shared by
+        companies) the current one."""
+        self.ensure_one()
+        return self.company_id or self.env.company
+
+    def _billing_taxes(self, company):
+        """The contract's taxes for this job's customer, as invoice line values:
+        Odoo's own rule for a line without a product (the fiscal position maps the
+        taxes), with the contract's taxes in place of the product's."""
+        self.ensure_one()
+        taxes = self.billing_tax_ids.filtered_domain(
+            self.env["account.tax"]._check_company_domain(company)
+        )
+        # sudo: the fiscal position is accounting configuration a project
+        # controller cannot read; only its mapping of the contract's taxes is used
+        position = (
+            self.env["account.fiscal.position"]
+            .sudo()
+            .with_company(company)
+            ._get_fiscal_position(self.partner_id)
+        )
+        if position:
+            taxes = position.map_tax(taxes)
+        return [Command.set(taxes.ids)]
+
+    def _create_billing_move(
+        self, move_type, lines, kind, pay_application=None, ref=None, date=None
+    ):
+        """A customer invoice (or credit note) draft of the job; accounting posts
+        it. Lines are account.move.line values, taxed with the contract's taxes.
+        Refused when ``date`` (today by default) may not be posted."""
+        self.ensure_one()
+        company = (
+            pay_application.company_id if pay_application else (self._billing_company())
+        )
+        date = date or fields.Date.context_today(self)
+        self.env["integration.freeze"]._check_posting(company, [date])
+        taxes = self._billing_taxes(company)
+        lines = [{**vals, "tax_ids": taxes} for vals in lines]
+        # sudo: billing a job is a project controller's or approver's act; they need
+        # no invoicing rights for a draft accounting reviews and posts.
+        moves = self.env["account.move"].sudo().with_company(company)
+        return moves.create(
+            {
+                "move_type": move_type,
+                "partner_id": self.partner_id.id,
+                "journal_id": company._construction_sale_journal().id,
+                "invoice_origin": pay_application.name
+                if pay_application
+                else self.display_name,
+                "ref": ref,
+                "invoice_date": date,
+                "construction_job_id": self.id,
+                "construction_pay_application_id": pay_application.id
+                if pay_application
+                else False,
+                "construction_billing_kind": kind,
+                "invoice_line_ids": [(0, 0, vals) for vals in lines],
+            }
+        )
+
+    def _create_retention_release(self, amount, description=None):
+        """A customer invoice draft of its own that bills (part of) the retention
+        held back to the customer; never more than is held."""
+        self.ensure_one()
+        currency = self.currency_id
+        # one release of a job at a time: a second one waits here for the first
+        # to commit, then sees what it released (read committed)
+        self.env.cr.execute(
+            SQL("SELECT id FROM project_project WHERE id = %s FOR UPDATE", self.id)
+        )
+        held = self._retention_held_amounts()[self]
+        if currency.compare_amounts(amount, 0) <= 0:
+            raise UserError(_("The amount to release must be positive."))
+        if currency.compare_amounts(amount, held) > 0:
+            raise UserError(
+                _(
+                    "%(job)s holds %(held)s of retention: %(amount)s cannot be "
+                    "released.",
+                    job=self.display_name,
+                    held=format_amount(self.env, held, currency),
+                    amount=format_amount(self.env, amount, currency),
+                )
+            )
+        if not self.partner_id:
+            raise UserError(_("Job %s has no customer to invoice.", self.display_name))
+        account = self._billing_company()._construction_retention_account()
+        move = self._create_billing_move(
+            "out_invoice",
+            [
+                {
+                    "name": description or _("Retention release"),
+                    "quantity": 1.0,
+                    "price_unit": amount,
+                    "account_id": account.id,
+                    "construction_retention": True,
+                }
+            ],
+            kind="retention_release",
+            ref=_("Retention release, %s", self.display_name),
+        )
+        self.invalidate_recordset(["retention_held"])
+        self.message_post(
+            body=_(
+                "Retention release of %(amount)s invoiced (draft %(move)s) by "
+                "%(user)s; %(held)s still held.",
+                amount=format_amount(self.env, amount, currency),
+                move=move.display_name,
+                user=self.env.user.name,
+                held=format_amount(self.env, held - amount, currency),
+            )
+        )
+        return move
+
+    def action_view_sov(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_project_sync.action_construction_sov_line"
+        )
+        action["domain"] = [("job_id", "=", self.id)]
+        action["context"] = {"default_job_id": self.id}
+        return action
+
+    def action_view_pay_applications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_project_sync.action_construction_pay_application"
+        )
+        action["domain"] = [("job_id", "=", self.id)]
+        action["context"] = {"default_job_id": self.id}
+        return action
+
+    def action_release_retention(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Release Retention"),
+            "res_model": "construction.retention.release",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_job_id": self.id},
+        }

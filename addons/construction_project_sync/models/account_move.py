@@ -81,13 +81,3 @@ class AccountMove(models.Model):
         )
         for app in apps:
             app._return_to_approved(app.invoice_id)
-
-
-class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
-
-    construction_retention = fields.Boolean(
-        readonly=True,
-        help="Retention withheld (negative on the invoice) or released, on the "
-        "retention receivable account; a reversal's line is one too.",
-    )

@@ -1,9 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount, format_datetime
 
 # pay applications in these states have billed their lines
 BILLED_STATES = ("approved", "invoiced")
@@ -166,91 +164,3 @@ class ConstructionSovLine(models.Model):
                     )
                 )
         return super().unlink()
-
-
-class ConstructionChangeOrder(models.Model):
-    _inherit = "construction.change.order"
-
-    sov_line_ids = fields.One2many(
-        "construction.sov.line",
-        "change_order_id",
-        string="Schedule of Values Lines",
-        readonly=True,
-    )
-
-    def _apply_approved_change(self):
-        """An approved owner change order adds its priced lines to the schedule of
-        values, in the approval's transaction (an error here undoes the approval)."""
-        result = super()._apply_approved_change()
-        self._add_sov_lines()
-        return result
-
-    def _add_sov_lines(self):
-        """One schedule of values item per priced line of each approved owner change
-        order that has none yet (so calling it again adds nothing); returns them."""
-        created = self.env["construction.sov.line"]
-        for co in self:
-            if co.kind != "owner" or co.state != "approved" or co.sov_line_ids:
-                continue
-            priced = co.line_ids.filtered(
-                lambda line, co=co: not co.currency_id.is_zero(line.price_amount)
-            )
-            if not priced:
-                continue
-            job = co.job_id
-            items = set(job.sov_line_ids.mapped("item"))
-            # change order items follow the contract's (sequence from 1000 on)
-            sequence = max([999, *job.sov_line_ids.mapped("sequence")])
-            vals_list = []
-            for index, line in enumerate(priced, start=1):
-                item = f"{co.number}.{index}"
-                suffix = 1
-                while item in items:
-                    suffix += 1
-                    item = f"{co.number}.{index}-{suffix}"
-                items.add(item)
-                sequence += 1
-                vals_list.append(
-                    {
-                        "job_id": job.id,
-                        "sequence": sequence,
-                        "item": item,
-                        "name": line.description or co.name,
-                        "cost_code_id": line.cost_code_id.id,
-                        "scheduled_value": line.price_amount,
-                        "change_order_id": co.id,
-                    }
-                )
-            new = created.create(vals_list)
-            created |= new
-            co.message_post(
-                body=Markup("%s<ul>%s</ul>%s")
-                % (
-                    _(
-                        "Schedule of values moved with the approval by %(user)s on "
-                        "%(when)s:",
-                        user=co.approved_by_id.name or self.env.user.name,
-                        when=format_datetime(
-                            self.env, co.approved_at or fields.Datetime.now()
-                        ),
-                    ),
-                    Markup().join(
-                        Markup("<li>%s %s: %s</li>")
-                        % (
-                            sov.item,
-                            sov.name,
-                            format_amount(
-                                self.env, sov.scheduled_value, co.currency_id
-                            ),
-                        )
-                        for sov in new
-                    ),
-                    _(
-                        "Contract sum to date: %s.",
-                        format_amount(
-                            self.env, job.revised_contract_value, co.currency_id
-                        ),
-                    ),
-                )
-            )
-        return created

@@ -103,14 +103,3 @@ class ResCompany(models.Model):
                 % self.name
             )
         return journal
-
-
-class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
-
-    construction_retention_account_id = fields.Many2one(
-        related="company_id.construction_retention_account_id", readonly=False
-    )
-    construction_billing_income_account_id = fields.Many2one(
-        related="company_id.construction_billing_income_account_id", readonly=False
-    )
