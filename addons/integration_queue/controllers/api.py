@@ -27,6 +27,8 @@ API_PREFIX = "/api/construction/v1"
 API_VERSION = "1.0.0"
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 DEFAULT_MAX_BATCH = 1000
+# first key of the rate limit's advisory locks (the second is the system id)
+RATE_LOCK_CLASS = 0x1A7E
 
 
 class ApiProblem(Exception):
@@ -170,22 +172,32 @@ def _flow_for(system, flow_code):
 
 
 def _check_rate(system, incoming):
+    """Refuse the request if it would take the system over its messages a minute.
+
+    Exact under concurrency: requests of one system take turns (a transaction-level
+    advisory lock, released when the request's messages commit), and each counts in
+    a cursor of its own, in a new snapshot that sees the messages its predecessors
+    committed; this request's snapshot, taken before it waited, would not.
+    """
     limit = system.sudo().rate_limit
     if not limit:
         return
-    cr = request.env.cr
+    request.env.cr.execute(
+        "SELECT pg_advisory_xact_lock(%s, %s)", [RATE_LOCK_CLASS, system.id]
+    )
     # the clock of the messages' received_at (Python's), not the transaction's now()
     now = datetime.utcnow()
-    cr.execute(
-        """
-        SELECT count(*),
-               extract(epoch FROM min(received_at) + interval '60 seconds' - %s)
-          FROM integration_message
-         WHERE system_id = %s AND received_at > %s - interval '60 seconds'
-        """,
-        [now, system.id, now],
-    )
-    count, reset_in = cr.fetchone()
+    with request.env.registry.cursor() as cr:
+        cr.execute(
+            """
+            SELECT count(*),
+                   extract(epoch FROM min(received_at) + interval '60 seconds' - %s)
+              FROM integration_message
+             WHERE system_id = %s AND received_at > %s - interval '60 seconds'
+            """,
+            [now, system.id, now],
+        )
+        count, reset_in = cr.fetchone()
     if count + incoming > limit:
         retry_after = max(1, math.ceil(reset_in or 60))
         raise ApiProblem(
