@@ -32,17 +32,21 @@ class LiveOdoo:
         self.log_path = log_path or f"/tmp/chub-live-{self.port}.log"
         self.proc = None
         self.extra_args = []
-        # the job runner comes with queue_job loaded server-wide
-        self.load = "base,web,queue_job"
+        # -d: load the database at startup (Odoo then needs PostgreSQL to start)
+        self.preload = True
+        # the job runner comes with queue_job loaded server-wide; the hub's 503
+        # answers while the database is down need integration_queue loaded too
+        self.load = "base,web,queue_job,integration_queue"
 
-    def start(self, timeout=120):
+    def start(self, timeout=120, ready_status=200):
+        """Start Odoo and wait until its health route answers ``ready_status`` (503
+        for a server meant to run without its database)."""
         cmd = [
             sys.executable,
             str(ODOO_BIN),
             "-c",
             self.conf,
-            "-d",
-            self.db,
+            *(["-d", self.db] if self.preload else []),
             f"--db-filter=^{self.db}$",
             "--http-interface=127.0.0.1",
             f"--http-port={self.port}",
@@ -71,10 +75,13 @@ class LiveOdoo:
                 with urllib.request.urlopen(
                     f"{self.url}/api/construction/v1/health", timeout=5
                 ) as response:
-                    if response.status == 200:
-                        return self
+                    status = response.status
+            except urllib.error.HTTPError as err:
+                status = err.code
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
+                status = None
+            if status == ready_status:
+                return self
             time.sleep(0.5)
         self.stop()
         raise RuntimeError(

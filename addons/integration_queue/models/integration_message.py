@@ -37,6 +37,11 @@ def payload_hash(payload):
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _iso(value):
+    """A stored UTC datetime as the API writes it; null, never false, when unset."""
+    return value.isoformat() + "Z" if value else None
+
+
 class InboundMessage:
     """What a flow processor receives besides the payload.
 
@@ -448,7 +453,9 @@ class IntegrationMessage(models.Model):
         except Exception as exc:  # pylint: disable=broad-except
             _logger.exception("Bookkeeping of message %s failed", self.id)
             text = storable(f"{type(exc).__name__}: {exc}")
-            outcome = defaultdict(list, failed=[(self, "bookkeeping_failed", text, True)])
+            outcome = defaultdict(
+                list, failed=[(self, "bookkeeping_failed", text, True)]
+            )
             self._record_outcomes(
                 outcome, [], [(self.id, self.attempt_count + 1, 0.0)], {}
             )
@@ -751,12 +758,11 @@ class IntegrationMessage(models.Model):
             "idempotency_key": self.idempotency_key,
             "state": self.state,
             "attempts": self.attempt_count,
-            "received_at": self.received_at and self.received_at.isoformat() + "Z",
-            "event_time": self.event_time and self.event_time.isoformat() + "Z",
-            "processed_at": self.processed_at and self.processed_at.isoformat() + "Z",
-            "next_attempt_at": self.next_attempt_at
-            and self.next_attempt_at.isoformat() + "Z",
-            "error": {"code": self.error_code, "message": self.error_message}
+            "received_at": _iso(self.received_at),
+            "event_time": _iso(self.event_time),
+            "processed_at": _iso(self.processed_at),
+            "next_attempt_at": _iso(self.next_attempt_at),
+            "error": {"code": self.error_code, "message": self.error_message or None}
             if self.error_code
             else None,
             "validation_errors": json.loads(self.validation_errors)
