@@ -5,6 +5,7 @@ transactions of the in-process tests."""
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -64,8 +65,14 @@ class LiveOdoo:
         env["ODOO_QUEUE_JOB_PORT"] = str(self.port)
         env["ODOO_QUEUE_JOB_HOST"] = "127.0.0.1"
         self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
+        # a session of its own: stop() ends the server's workers and job runner with
+        # it, even those a killed master leaves behind
         self.proc = subprocess.Popen(
-            cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env
+            cmd,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
         )
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -96,6 +103,11 @@ class LiveOdoo:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
+        if self.proc:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # the whole group has exited
         if getattr(self, "log", None):
             self.log.close()
 

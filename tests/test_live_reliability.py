@@ -4,11 +4,14 @@ connections. setup/test.sh provides the database."""
 
 import configparser
 import json
+import os
+import signal
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+import psutil
 import psycopg2
 import pytest
 from live_server import LiveOdoo, free_port, live_odoo, live_settings
@@ -41,14 +44,15 @@ def call(server, method, path, body=None, key=None, headers=None):
         return status, head, raw.decode(errors="replace")
 
 
-def maintenance_connection():
-    """A connection to the cluster's maintenance database, as the live server's
-    configuration reaches PostgreSQL: the test changes its own database only."""
+def maintenance_connection(dbname="postgres"):
+    """A connection to the cluster (its maintenance database unless told), as the
+    live server's configuration reaches PostgreSQL: the tests change their own
+    database only."""
     config = configparser.ConfigParser()
     config.read(live_settings()[0])
     options = config["options"]
     params = {
-        "dbname": "postgres",
+        "dbname": dbname,
         "host": options.get("db_host") or None,
         "port": options.get("db_port") or None,
         "user": options.get("db_user") or None,
@@ -193,3 +197,105 @@ def test_unreachable_postgresql_answers_503(tmp_path):
         assert health["detail"].startswith("PostgreSQL is unreachable"), health
     finally:
         unreachable.stop()
+
+
+def test_processing_resumes_within_seconds_after_a_worker_is_killed(server):
+    """Both job slots held by jobs whose workers were killed (kill -9): queue_job's
+    runner noticed only after its 60 s wait, and nothing ran until then."""
+    key = server.new_system(
+        "live_kill", ["echo", "partner.upsert"], groups=["base.group_partner_manager"]
+    )
+    partner = server.rpc("res.partner", "create", {"name": "Held Co"})
+    server.rpc(
+        "integration.mapping",
+        "create",
+        {
+            "system_id": server.rpc(
+                "integration.system", "search", [("code", "=", "live_kill")]
+            )[0],
+            "res_model": "res.partner",
+            "res_id": partner,
+            "external_id": "HELD",
+        },
+    )
+    connection = maintenance_connection()
+    holder = psycopg2.connect(
+        connection.dsn.replace("dbname=postgres", f"dbname={server.db}")
+    )
+    connection.close()
+    try:
+        # a transaction of our own holds the partner: both jobs wait for it
+        with holder.cursor() as cr:
+            cr.execute("SELECT id FROM res_partner WHERE id = %s FOR UPDATE", [partner])
+        held = [
+            call(
+                server,
+                "POST",
+                "/flows/partner.upsert",
+                {"external_id": "HELD", "name": f"Held {i}"},
+                key,
+                {"Idempotency-Key": f"held-{i}"},
+            )[2]["message_id"]
+            for i in range(2)
+        ]
+        workers = waiting_workers(server, holder, count=2)
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+        killed_at = time.time()
+    finally:
+        # the killed workers' transactions end once they get the lock and find their
+        # client gone
+        holder.rollback()
+        holder.close()
+    status, _headers, body = call(
+        server, "POST", "/flows/echo", {}, key, {"Idempotency-Key": "after-kill"}
+    )
+    assert status == 202, body
+    fresh = body["message_id"]
+    deadline = killed_at + 90
+    while message_state(server, key, fresh) != "done":
+        assert time.time() < deadline, "nothing was processed for 90 s"
+        time.sleep(0.2)
+    resumed_after = time.time() - killed_at
+    print(f"processing resumed {resumed_after:.1f} s after the workers were killed")
+    assert resumed_after < 15, resumed_after
+    # the dead jobs ran again: their messages are done once, not lost
+    while {message_state(server, key, m) for m in held} != {"done"}:
+        assert time.time() < deadline, "the killed jobs were not requeued"
+        time.sleep(0.2)
+
+
+def waiting_workers(server, holder, count, timeout=30):
+    """Process ids of the Odoo workers whose database session waits for a lock
+    (found by the session's client port among the server's child processes)."""
+    deadline = time.time() + timeout
+    probe = psycopg2.connect(holder.dsn)
+    probe.autocommit = True
+    try:
+        while time.time() < deadline:
+            with probe.cursor() as cr:
+                cr.execute(
+                    "SELECT client_port FROM pg_stat_activity WHERE datname = %s "
+                    "AND wait_event_type = 'Lock'",
+                    [server.db],
+                )
+                ports = {port for (port,) in cr.fetchall()}
+            children = psutil.Process(server.proc.pid).children(recursive=True)
+            pids = [
+                child.pid
+                for child in children
+                for connection in child.connections(kind="tcp")
+                if connection.laddr and connection.laddr.port in ports
+            ]
+            if len(pids) >= count:
+                return pids
+            time.sleep(0.2)
+    finally:
+        probe.close()
+    raise AssertionError(
+        f"{count} workers did not wait for the lock within {timeout} s"
+    )
+
+
+def message_state(server, key, message_id):
+    return call(server, "GET", f"/messages/{message_id}", key=key)[2]["state"]
