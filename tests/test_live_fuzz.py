@@ -77,4 +77,7 @@ def test_fuzz_of_the_openapi_document_finds_no_error(tmp_path):
             check=False,
         )
     output = result.stdout + result.stderr
+    (tmp_path / "schemathesis.txt").write_text(output)
+    summary = [line.strip() for line in output.splitlines() if " generated" in line]
+    print(f"schemathesis (seed {SEED}, {MAX_EXAMPLES} examples):", *summary)
     assert result.returncode == 0, output[-20000:]

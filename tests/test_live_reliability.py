@@ -158,7 +158,7 @@ def test_database_refusing_connections_answers_503_then_recovers(server):
                 )
                 assert_database_unavailable(*answer)
             health = call(server, "GET", "/health")[2]
-            assert "refuses connections" in health["detail"], health
+            assert "does not accept connections" in health["detail"], health
         finally:
             cr.execute(f'ALTER DATABASE "{db}" ALLOW_CONNECTIONS true')
     connection.close()

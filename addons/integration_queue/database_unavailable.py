@@ -73,7 +73,10 @@ def _reason_without_database(request):
         psycopg2.connect(**params, connect_timeout=PROBE_TIMEOUT_SECONDS).close()
     except psycopg2.Error:
         return "PostgreSQL is unreachable."
-    return "PostgreSQL answers, but the hub's database refuses connections."
+    return (
+        "PostgreSQL answers, but the hub's database does not accept connections "
+        "(refused, or missing)."
+    )
 
 
 def _reason_of(exc):

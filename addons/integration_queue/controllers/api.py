@@ -177,7 +177,9 @@ def _header(name):
     """A request header, refused if PostgreSQL text cannot hold it."""
     value = request.httprequest.headers.get(name)
     if value and unstorable(value):
-        raise ApiProblem("invalid_request", f"{name} holds a NUL character.")
+        raise ApiProblem(
+            "invalid_request", f"{name} holds a NUL, which cannot be stored."
+        )
     return value
 
 
