@@ -300,7 +300,6 @@ class TestProcessing(InboxCase):
         self.assertEqual(message.error_code, "access_denied")
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Nope Inc")]))
 
-
     def test_poison_error_text_fails_alone_in_its_batch(self):
         """A processor error holding a NUL (which PostgreSQL text refuses) used to fail
         the whole chunk's bookkeeping: the job failed, every message stayed queued."""
@@ -348,7 +347,11 @@ class TestProcessing(InboxCase):
         self.assertEqual(poison.error_code, "bookkeeping_failed")
         self.assertIn("out of range", poison.error_message)
         self.assertEqual(
-            sorted(self.env["res.partner"].search([("name", "like", "Poison %")]).mapped("name")),
+            sorted(
+                self.env["res.partner"]
+                .search([("name", "like", "Poison %")])
+                .mapped("name")
+            ),
             ["Poison 0", "Poison 1", "Poison 3"],
         )
         self.assertEqual(len((messages - poison).lineage_ids), 3)
