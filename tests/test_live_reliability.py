@@ -299,3 +299,51 @@ def waiting_workers(server, holder, count, timeout=30):
 
 def message_state(server, key, message_id):
     return call(server, "GET", f"/messages/{message_id}", key=key)[2]["state"]
+
+
+def test_connection_lost_during_a_request_answers_503(server):
+    """A request whose database connection dies under it (here: terminated while it
+    waits for the rate limit's lock) used to get Odoo's 500 HTML page."""
+    key = server.new_system("live_conn_lost", ["echo"], rate_limit=100)
+    system_id = server.rpc(
+        "integration.system", "search", [("code", "=", "live_conn_lost")]
+    )[0]
+    holder = maintenance_connection(server.db)
+    holder.autocommit = False
+    try:
+        with holder.cursor() as cr:
+            # the system's rate-limit lock (RATE_LOCK_CLASS in controllers/api.py)
+            cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x1A7E, system_id])
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            answer = pool.submit(
+                call,
+                server,
+                "POST",
+                "/flows/echo",
+                {},
+                key,
+                {"Idempotency-Key": "conn-lost"},
+            )
+            with holder.cursor() as cr:
+                deadline = time.time() + 30
+                terminated = []
+                while not terminated and time.time() < deadline:
+                    cr.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = %s AND wait_event_type = 'Lock' "
+                        "AND pid <> pg_backend_pid()",
+                        [server.db],
+                    )
+                    terminated = cr.fetchall()
+                    time.sleep(0.1)
+            assert terminated, "the request never waited for the lock"
+            status, headers, body = answer.result(timeout=60)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert_database_unavailable(status, headers, body)
+    # the next request gets a fresh connection
+    status, _headers, body = call(
+        server, "POST", "/flows/echo", {}, key, {"Idempotency-Key": "conn-back"}
+    )
+    assert status == 202, body
