@@ -63,7 +63,7 @@ write_config() {
         echo "http_interface = 127.0.0.1"
         echo "http_port = $CHUB_HTTP_PORT"
         echo "list_db = False"
-        echo "server_wide_modules = base,web,queue_job"
+        echo "server_wide_modules = base,web,queue_job,integration_queue"
         echo "without_demo = False"
         for line in "$@"; do echo "$line"; done
         echo "[queue_job]"

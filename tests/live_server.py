@@ -5,6 +5,7 @@ transactions of the in-process tests."""
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -32,17 +33,21 @@ class LiveOdoo:
         self.log_path = log_path or f"/tmp/chub-live-{self.port}.log"
         self.proc = None
         self.extra_args = []
-        # the job runner comes with queue_job loaded server-wide
-        self.load = "base,web,queue_job"
+        # -d: load the database at startup (Odoo then needs PostgreSQL to start)
+        self.preload = True
+        # the job runner comes with queue_job loaded server-wide; the hub's 503
+        # answers while the database is down need integration_queue loaded too
+        self.load = "base,web,queue_job,integration_queue"
 
-    def start(self, timeout=120):
+    def start(self, timeout=120, ready_status=200):
+        """Start Odoo and wait until its health route answers ``ready_status`` (503
+        for a server meant to run without its database)."""
         cmd = [
             sys.executable,
             str(ODOO_BIN),
             "-c",
             self.conf,
-            "-d",
-            self.db,
+            *(["-d", self.db] if self.preload else []),
             f"--db-filter=^{self.db}$",
             "--http-interface=127.0.0.1",
             f"--http-port={self.port}",
@@ -60,8 +65,14 @@ class LiveOdoo:
         env["ODOO_QUEUE_JOB_PORT"] = str(self.port)
         env["ODOO_QUEUE_JOB_HOST"] = "127.0.0.1"
         self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
+        # a session of its own: stop() ends the server's workers and job runner with
+        # it, even those a killed master leaves behind
         self.proc = subprocess.Popen(
-            cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env
+            cmd,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
         )
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -71,10 +82,13 @@ class LiveOdoo:
                 with urllib.request.urlopen(
                     f"{self.url}/api/construction/v1/health", timeout=5
                 ) as response:
-                    if response.status == 200:
-                        return self
+                    status = response.status
+            except urllib.error.HTTPError as err:
+                status = err.code
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
+                status = None
+            if status == ready_status:
+                return self
             time.sleep(0.5)
         self.stop()
         raise RuntimeError(
@@ -89,6 +103,11 @@ class LiveOdoo:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
+        if self.proc:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # the whole group has exited
         if getattr(self, "log", None):
             self.log.close()
 

@@ -263,7 +263,7 @@ def test_odoo_config(services):
         "/mnt/extra-addons"
     ]
     wide = [m.strip() for m in options["server_wide_modules"].split(",")]
-    assert {"base", "web", "queue_job"} <= set(wide)
+    assert {"base", "web", "queue_job", "integration_queue"} <= set(wide)
     assert options["list_db"] == "False"
     assert options["proxy_mode"] == "True"
     assert options["db_host"] == "db"  # the compose service

@@ -30,6 +30,7 @@
         "views/menus.xml",
     ],
     "demo": ["demo/integration_demo.xml"],
+    "post_load": "post_load",
     "assets": {
         "web.assets_tests": [
             "integration_queue/static/tests/tours/*.js",

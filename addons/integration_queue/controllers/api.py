@@ -11,15 +11,19 @@ import logging
 import math
 from datetime import datetime, timezone
 
+import werkzeug.exceptions
+
 import odoo.release
 from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
+from ..database_unavailable import DATABASE_DOWN_ERRORS
 from ..lib.errors import PROBLEMS, problem
-from ..lib.openapi import build_openapi
+from ..lib.openapi import add_common_responses, build_openapi
 from ..lib.signature import SignatureError, verify
+from ..lib.text import json_problem, unstorable
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +31,11 @@ API_PREFIX = "/api/construction/v1"
 API_VERSION = "1.0.0"
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 DEFAULT_MAX_BATCH = 1000
+CATCH_ALL = "/api/construction/<path:subpath>"
+# deeper documents are refused: validators and encoders recurse once per level
+MAX_JSON_DEPTH = 64
+# first key of the rate limit's advisory locks (the second is the system id)
+RATE_LOCK_CLASS = 0x1A7E
 
 
 class ApiProblem(Exception):
@@ -59,12 +68,23 @@ def api_endpoint(func):
     @functools.wraps(func)
     def wrapper(self, *args, **kwargs):
         try:
+            for value in kwargs.values():
+                # a path value PostgreSQL text cannot hold names nothing
+                if isinstance(value, str) and unstorable(value):
+                    raise ApiProblem("not_found", "No such record.")
             return func(self, *args, **kwargs)
         except ApiProblem as exc:
             return problem_response(exc.code, exc.detail, exc.headers, **exc.extra)
+        except AccessError as exc:
+            request.env.cr.rollback()
+            return problem_response("forbidden", str(exc))
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             # Odoo retries the whole request on these (a concurrent duplicate key,
             # say); the retry then answers as a replay.
+            raise
+        except DATABASE_DOWN_ERRORS:
+            # the connection broke: answered as the database being unreachable,
+            # outside this request's (dead) transaction; see database_unavailable.py
             raise
         except Exception:
             _logger.exception("Unexpected error on %s", request.httprequest.path)
@@ -122,24 +142,46 @@ def _parse_json(raw):
     if not raw.strip():
         raise ApiProblem("malformed_json", "The body is empty; send a JSON document.")
     try:
-        return json.loads(raw)
+        document = json.loads(raw)
     except ValueError as exc:
         raise ApiProblem("malformed_json", str(exc)) from exc
+    except RecursionError as exc:
+        raise ApiProblem(
+            "invalid_request",
+            f"The body is nested deeper than {MAX_JSON_DEPTH} levels.",
+        ) from exc
+    reason = json_problem(document, MAX_JSON_DEPTH)
+    if reason:
+        raise ApiProblem("invalid_request", reason)
+    return document
 
 
 def _parse_time(value, where):
     """An ISO 8601 date-time as naive UTC, Odoo's storage convention."""
-    if not value:
+    if value is None or value == "":
         return None
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError as exc:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if parsed.tzinfo:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError) as exc:
+        # OverflowError: a valid date whose UTC time falls outside years 1-9999
         raise ApiProblem(
             "invalid_request", f"{where} {value!r} is not an ISO 8601 date-time."
         ) from exc
-    if parsed.tzinfo:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     return parsed
+
+
+def _header(name):
+    """A request header, refused if PostgreSQL text cannot hold it."""
+    value = request.httprequest.headers.get(name)
+    if value and unstorable(value):
+        raise ApiProblem(
+            "invalid_request", f"{name} holds a NUL, which cannot be stored."
+        )
+    return value
 
 
 def _current_system():
@@ -171,22 +213,32 @@ def _flow_for(system, flow_code):
 
 
 def _check_rate(system, incoming):
+    """Refuse the request if it would take the system over its messages a minute.
+
+    Exact under concurrency: requests of one system take turns (a transaction-level
+    advisory lock, released when the request's messages commit), and each counts in
+    a cursor of its own, in a new snapshot that sees the messages its predecessors
+    committed; this request's snapshot, taken before it waited, would not.
+    """
     limit = system.sudo().rate_limit
     if not limit:
         return
-    cr = request.env.cr
+    request.env.cr.execute(
+        "SELECT pg_advisory_xact_lock(%s, %s)", [RATE_LOCK_CLASS, system.id]
+    )
     # the clock of the messages' received_at (Python's), not the transaction's now()
     now = datetime.utcnow()
-    cr.execute(
-        """
-        SELECT count(*),
-               extract(epoch FROM min(received_at) + interval '60 seconds' - %s)
-          FROM integration_message
-         WHERE system_id = %s AND received_at > %s - interval '60 seconds'
-        """,
-        [now, system.id, now],
-    )
-    count, reset_in = cr.fetchone()
+    with request.env.registry.cursor() as cr:
+        cr.execute(
+            """
+            SELECT count(*),
+                   extract(epoch FROM min(received_at) + interval '60 seconds' - %s)
+              FROM integration_message
+             WHERE system_id = %s AND received_at > %s - interval '60 seconds'
+            """,
+            [now, system.id, now],
+        )
+        count, reset_in = cr.fetchone()
     if count + incoming > limit:
         retry_after = max(1, math.ceil(reset_in or 60))
         raise ApiProblem(
@@ -197,7 +249,7 @@ def _check_rate(system, incoming):
         )
 
 
-def _items_from(body, raw, headers):
+def _items_from(body, raw):
     """The messages of a request: one payload with its Idempotency-Key header, or a
     JSON array of envelopes {idempotency_key, event_time, payload}."""
     if isinstance(body, list):
@@ -233,7 +285,7 @@ def _items_from(body, raw, headers):
                 }
             )
         return items, True
-    key = headers.get("Idempotency-Key")
+    key = _header("Idempotency-Key")
     if not key:
         raise ApiProblem(
             "idempotency_key_required",
@@ -248,7 +300,7 @@ def _items_from(body, raw, headers):
             "idempotency_key": key,
             "payload": body,
             "raw": raw.decode("utf-8", errors="replace"),
-            "event_time": _parse_time(headers.get("X-Event-Time"), "X-Event-Time"),
+            "event_time": _parse_time(_header("X-Event-Time"), "X-Event-Time"),
         }
     ], False
 
@@ -319,7 +371,7 @@ class ConstructionApi(http.Controller):
         spec["paths"].update(
             request.env["integration.hub"].sudo()._openapi_extra_paths()
         )
-        return json_response(spec)
+        return json_response(add_common_responses(spec))
 
     @api_route("/flows/<string:flow_code>", methods=["POST"])
     def post_flow(self, flow_code):
@@ -327,7 +379,7 @@ class ConstructionApi(http.Controller):
         flow = _flow_for(system, flow_code)
         raw = _read_body()
         body = _parse_json(raw)
-        items, batch = _items_from(body, raw, request.httprequest.headers)
+        items, batch = _items_from(body, raw)
         _check_rate(system, len(items))
         results = request.env["integration.message"]._ingest(system.sudo(), flow, items)
         return _answer(results, batch)
@@ -374,7 +426,7 @@ class ConstructionApi(http.Controller):
         flow = _flow_for(system, body["type"])
         _check_rate(system, 1)
         item = {
-            "idempotency_key": headers["webhook-id"][:255],
+            "idempotency_key": _header("webhook-id")[:255],
             "payload": body["data"],
             "raw": json.dumps(body["data"], ensure_ascii=False),
             "event_time": _parse_time(body.get("timestamp"), "timestamp"),
@@ -440,6 +492,50 @@ class ConstructionApi(http.Controller):
         return request.make_response(
             text, headers=[("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]
         )
+
+
+class ApiNotFound(http.Controller):
+    """Every other path under /api/construction/ answers a problem, never Odoo's
+    HTML page: 405 when the path exists for other methods, 404 otherwise."""
+
+    @http.route(
+        CATCH_ALL,
+        type="http",
+        auth="none",
+        csrf=False,
+        save_session=False,
+    )
+    def not_found(self, subpath):
+        allowed = _allowed_methods()
+        if allowed:
+            return problem_response(
+                "method_not_allowed",
+                f"{request.httprequest.method} is not allowed here; use "
+                f"{', '.join(allowed)}.",
+                headers=[("Allow", ", ".join(allowed))],
+                allowed_methods=allowed,
+            )
+        return problem_response(
+            "not_found", "No route of the hub's API matches this path."
+        )
+
+
+def _allowed_methods():
+    """The methods another route of the API takes on the requested path."""
+    adapter = (
+        request.env["ir.http"]
+        .routing_map()
+        .bind_to_environ(request.httprequest.environ)
+    )
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            rule, _args = adapter.match(method=method, return_rule=True)
+        except werkzeug.exceptions.HTTPException:
+            continue
+        if rule.rule != CATCH_ALL:
+            allowed.append(method)
+    return allowed
 
 
 __all__ = ["API_PREFIX", "PROBLEMS", "ConstructionApi", "api_route", "problem_response"]

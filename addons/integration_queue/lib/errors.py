@@ -22,7 +22,8 @@ PROBLEMS = {
     "unknown_flow": (404, "No such flow"),
     "unknown_system": (404, "No such system"),
     "message_not_found": (404, "No such message"),
-    "not_found": (404, "No such record"),
+    "not_found": (404, "No such record or route"),
+    "method_not_allowed": (405, "The route does not take this method"),
     "idempotency_key_reused": (
         409,
         "The idempotency key was already used with a different payload",
@@ -33,6 +34,7 @@ PROBLEMS = {
     "schema_validation_failed": (422, "The payload does not match the flow's schema"),
     "rate_limited": (429, "Too many messages for this system"),
     "internal_error": (500, "The hub could not handle the request"),
+    "database_unavailable": (503, "The database is unreachable; retry later"),
 }
 
 

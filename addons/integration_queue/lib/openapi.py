@@ -5,6 +5,10 @@ import re
 from .errors import PROBLEMS
 
 ERROR_STATUSES = sorted({status for status, _title in PROBLEMS.values()})
+# what any route of the hub may answer, whatever it does: an unexpected error, or the
+# database unreachable (with Retry-After)
+COMMON_STATUSES = (500, 503)
+MAX_ID = 2**31 - 1  # PostgreSQL integer: a larger id names no record
 
 
 def _component_name(flow_code):
@@ -33,6 +37,7 @@ def build_openapi(flows, api_version, server_url):
                 "detail": {"type": "string"},
                 "errors": {"type": "array", "items": {"type": "object"}},
                 "message_id": {"type": "integer"},
+                "allowed_methods": {"type": "array", "items": {"type": "string"}},
             },
         },
         "Accepted": {
@@ -44,16 +49,32 @@ def build_openapi(flows, api_version, server_url):
                 "idempotency_key": {"type": "string"},
                 "replayed": {"type": "boolean"},
                 "status": {"type": "integer"},
+            },
+        },
+        "BatchItem": {
+            "type": "object",
+            "description": "The answer to one envelope: its status as a single "
+            "message would have it, and its problem if refused.",
+            "required": ["idempotency_key", "message_id", "status"],
+            "properties": {
+                "idempotency_key": {"type": "string"},
+                "message_id": {"type": "integer"},
+                "state": {"type": "string"},
+                "status": {"type": "integer"},
+                "replayed": {"type": "boolean"},
                 "problem": {"$ref": "#/components/schemas/Problem"},
             },
         },
         "BatchAccepted": {
             "type": "object",
+            "description": "One result per envelope, in order. 202 when at least one "
+            "was accepted; otherwise 422 (a schema violation) or 409.",
+            "required": ["errors", "items"],
             "properties": {
                 "errors": {"type": "boolean"},
                 "items": {
                     "type": "array",
-                    "items": {"$ref": "#/components/schemas/Accepted"},
+                    "items": {"$ref": "#/components/schemas/BatchItem"},
                 },
             },
         },
@@ -78,9 +99,31 @@ def build_openapi(flows, api_version, server_url):
                 },
                 "attempts": {"type": "integer"},
                 "received_at": {"type": "string", "format": "date-time"},
+                "event_time": {"type": ["string", "null"], "format": "date-time"},
                 "processed_at": {"type": ["string", "null"], "format": "date-time"},
-                "error": {"type": ["object", "null"]},
+                "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+                "error": {
+                    "type": ["object", "null"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": ["string", "null"]},
+                    },
+                },
+                "validation_errors": {"type": "array", "items": {"type": "object"}},
                 "records": {"type": "array", "items": {"type": "object"}},
+                "exceptions": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        "Health": {
+            "type": "object",
+            "required": ["status", "odoo_version", "api_version", "database", "queue"],
+            "properties": {
+                "status": {"type": "string"},
+                "odoo_version": {"type": "string"},
+                "api_version": {"type": "string"},
+                "suite": {"type": "object"},
+                "database": {"type": "object"},
+                "queue": {"type": "object"},
             },
         },
     }
@@ -95,7 +138,7 @@ def build_openapi(flows, api_version, server_url):
             "required": ["idempotency_key", "payload"],
             "properties": {
                 "idempotency_key": {"type": "string", "maxLength": 255},
-                "event_time": {"type": "string", "format": "date-time"},
+                "event_time": {"type": ["string", "null"], "format": "date-time"},
                 "payload": {"$ref": f"#/components/schemas/{name}"},
             },
         }
@@ -164,6 +207,7 @@ def build_openapi(flows, api_version, server_url):
                         },
                     },
                     **_problem_responses(ERROR_STATUSES),
+                    **{str(status): _problem_or_batch() for status in (409, 422)},
                 },
             }
         }
@@ -214,7 +258,7 @@ def build_openapi(flows, api_version, server_url):
                         }
                     },
                 },
-                **_problem_responses([401, 403, 404, 409]),
+                **_problem_responses([400, 401, 403, 404, 409, 413, 422]),
             },
         }
     }
@@ -266,8 +310,22 @@ def build_openapi(flows, api_version, server_url):
                 },
             },
             "responses": {
-                "200": {"description": "A replay of an accepted webhook-id"},
-                "202": {"description": "Stored and queued"},
+                "200": {
+                    "description": "A replay of an accepted webhook-id",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/Accepted"}
+                        }
+                    },
+                },
+                "202": {
+                    "description": "Stored and queued",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/Accepted"}
+                        }
+                    },
+                },
                 **_problem_responses([400, 401, 403, 404, 409, 413, 422, 429]),
             },
         }
@@ -278,7 +336,16 @@ def build_openapi(flows, api_version, server_url):
             "summary": "Versions, database state, queue backlog and job runner state",
             "tags": ["operations"],
             "security": [],
-            "responses": {"200": {"description": "Healthy enough to answer"}},
+            "responses": {
+                "200": {
+                    "description": "Healthy enough to answer",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/Health"}
+                        }
+                    },
+                }
+            },
         }
     }
     paths["/metrics"] = {
@@ -301,7 +368,12 @@ def build_openapi(flows, api_version, server_url):
             "summary": "This document",
             "tags": ["operations"],
             "security": [],
-            "responses": {"200": {"description": "OpenAPI 3.1"}},
+            "responses": {
+                "200": {
+                    "description": "OpenAPI 3.1",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            },
         }
     }
     responses = {
@@ -317,7 +389,7 @@ def build_openapi(flows, api_version, server_url):
         }
         for status in ERROR_STATUSES
     }
-    return {
+    spec = {
         "openapi": "3.1.0",
         "info": {
             "title": "Construction Integration Hub",
@@ -342,6 +414,43 @@ def build_openapi(flows, api_version, server_url):
             },
         },
     }
+    add_common_responses(spec)
+    return spec
+
+
+def add_common_responses(spec):
+    """What every operation may answer besides its own statuses: 500 and 503; 401
+    and 403 unless it is public; 404 if it has path parameters (a value the route
+    cannot match, or that names nothing). Added to the business addons' paths too, so
+    the document says what the hub does."""
+    for path, path_item in spec["paths"].items():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            statuses = list(COMMON_STATUSES)
+            if operation.get("security") != []:
+                statuses += [401, 403]
+            if "{" in path:
+                statuses.append(404)
+            for status in statuses:
+                responses.setdefault(
+                    str(status), {"$ref": f"#/components/responses/Problem{status}"}
+                )
+    return spec
+
+
+def _problem_or_batch():
+    return {
+        "description": "A problem for one message; the batch result when no envelope "
+        "of a batch was accepted",
+        "content": {
+            "application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"}
+            },
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/BatchAccepted"}
+            },
+        },
+    }
 
 
 def _id_param():
@@ -349,5 +458,5 @@ def _id_param():
         "name": "message_id",
         "in": "path",
         "required": True,
-        "schema": {"type": "integer"},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     }

@@ -13,6 +13,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.sql import create_index
 
 from ..lib.errors import IntegrationDeferred, IntegrationError
+from ..lib.text import storable
 
 _logger = logging.getLogger(__name__)
 
@@ -34,6 +35,11 @@ def payload_hash(payload):
         payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _iso(value):
+    """A stored UTC datetime as the API writes it; null, never false, when unset."""
+    return value.isoformat() + "Z" if value else None
 
 
 class InboundMessage:
@@ -407,6 +413,8 @@ class IntegrationMessage(models.Model):
         Each message runs in a savepoint: a failure rolls back that message's effects
         only. If the job itself dies, its transaction rolls back whole and the
         requeued job starts again from the same messages: nothing lost, nothing twice.
+        If the chunk's bookkeeping fails (a processor's result the database refuses),
+        the chunk runs again message by message, so only the poison message fails.
         """
         # sudo: the inbox's bookkeeping is the hub's own; processors themselves run as
         # the system's service user (see _processing_env).
@@ -418,10 +426,54 @@ class IntegrationMessage(models.Model):
         messages = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
         if not messages:
             return _("Nothing to process: the messages were handled already.")
+        cache = ({}, {})  # environments and processors, resolved once per job
+        try:
+            with self.env.cr.savepoint():
+                outcome, *bookkeeping = messages._run_processors(*cache)
+                messages._record_outcomes(outcome, *bookkeeping)
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception(
+                "Bookkeeping of %s message(s) failed; processing them one by one",
+                len(messages),
+            )
+            outcome = defaultdict(list)
+            for message in messages:
+                for state, items in message._process_alone(cache).items():
+                    outcome[state].extend(items)
+        return _("%(done)s done, %(failed)s failed, %(deferred)s deferred") % {
+            "done": len(outcome["done"]),
+            "failed": len(outcome["failed"]),
+            "deferred": len(outcome["deferred"]),
+        }
+
+    def _process_alone(self, cache):
+        """One message of a chunk whose bookkeeping failed, in a savepoint of its own.
+        If its own bookkeeping fails too, its effects roll back and it fails with the
+        database's reason, retried and dead-lettered as any failure."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                outcome, *bookkeeping = self._run_processors(*cache)
+                self._record_outcomes(outcome, *bookkeeping)
+            return outcome
+        except Exception as exc:  # pylint: disable=broad-except
+            _logger.exception("Bookkeeping of message %s failed", self.id)
+            text = storable(f"{type(exc).__name__}: {exc}")
+            outcome = defaultdict(
+                list, failed=[(self, "bookkeeping_failed", text, True)]
+            )
+            self._record_outcomes(
+                outcome, [], [(self.id, self.attempt_count + 1, 0.0)], {}
+            )
+            return outcome
+
+    def _run_processors(self, envs, processors):
+        """Run each message's processor in a savepoint; returns what
+        ``_record_outcomes`` writes: outcomes by state, lineage links, attempts and
+        notes. ``envs`` and ``processors`` memoize per system and flow."""
         outcome = defaultdict(list)
         links, attempts, notes = [], [], {}
-        envs, processors = {}, {}
-        for message in messages:
+        for message in self:
             system, flow = message.system_id, message.flow_id
             if system not in envs:
                 envs[system] = message._processing_env()
@@ -470,12 +522,7 @@ class IntegrationMessage(models.Model):
                     (time.perf_counter() - started) * 1000,
                 )
             )
-        messages._record_outcomes(outcome, links, attempts, notes)
-        return _("%(done)s done, %(failed)s failed, %(deferred)s deferred") % {
-            "done": len(outcome["done"]),
-            "failed": len(outcome["failed"]),
-            "deferred": len(outcome["deferred"]),
-        }
+        return outcome, links, attempts, notes
 
     def _processing_env(self):
         """The environment processors run in: the system's service user, in the
@@ -513,6 +560,14 @@ class IntegrationMessage(models.Model):
 
     def _record_outcomes(self, outcome, links, attempts, notes):
         cr = self.env.cr
+        # error texts come from processors and exceptions: a NUL in one of them
+        # must not fail the whole chunk's bookkeeping
+        outcome = {
+            "done": outcome["done"],
+            "deferred": [(m, c, storable(t)) for m, c, t in outcome["deferred"]],
+            "failed": [(m, c, storable(t), r) for m, c, t, r in outcome["failed"]],
+        }
+        notes = {msg_id: storable(text) for msg_id, text in notes.items()}
         outcome_of = {}
         done = outcome["done"]
         if done:
@@ -709,12 +764,11 @@ class IntegrationMessage(models.Model):
             "idempotency_key": self.idempotency_key,
             "state": self.state,
             "attempts": self.attempt_count,
-            "received_at": self.received_at and self.received_at.isoformat() + "Z",
-            "event_time": self.event_time and self.event_time.isoformat() + "Z",
-            "processed_at": self.processed_at and self.processed_at.isoformat() + "Z",
-            "next_attempt_at": self.next_attempt_at
-            and self.next_attempt_at.isoformat() + "Z",
-            "error": {"code": self.error_code, "message": self.error_message}
+            "received_at": _iso(self.received_at),
+            "event_time": _iso(self.event_time),
+            "processed_at": _iso(self.processed_at),
+            "next_attempt_at": _iso(self.next_attempt_at),
+            "error": {"code": self.error_code, "message": self.error_message or None}
             if self.error_code
             else None,
             "validation_errors": json.loads(self.validation_errors)

@@ -2,6 +2,7 @@ from . import test_install
 from . import test_health
 from . import test_inbox
 from . import test_api
+from . import test_api_hostile
 from . import test_security
 from . import test_webhook_outbox
 from . import test_reconciliation

@@ -300,6 +300,62 @@ class TestProcessing(InboxCase):
         self.assertEqual(message.error_code, "access_denied")
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Nope Inc")]))
 
+    def test_poison_error_text_fails_alone_in_its_batch(self):
+        """A processor error holding a NUL (which PostgreSQL text refuses) used to fail
+        the whole chunk's bookkeeping: the job failed, every message stayed queued."""
+        self.echo.write({"mode": "batch", "job_batch_size": 50, "max_attempts": 5})
+        payloads = [{"n": i} for i in range(6)]
+        payloads[2] = {"fail": "cost code 99\x00999 is unknown"}
+        ingest(self.env, self.system, self.echo, payloads, prefix="poison")
+        messages = self.messages_of(self.echo)
+        self.assertEqual(len(set(messages.mapped("job_uuid"))), 1)
+        perform_jobs(self.env)
+        poison = messages[2]
+        self.assertEqual(set((messages - poison).mapped("state")), {"done"})
+        self.assertEqual(poison.state, "failed")
+        self.assertEqual(poison.error_code, "echo_failure")
+        self.assertEqual(poison.error_message, "cost code 99\\u0000999 is unknown")
+        self.assertEqual(poison.attempt_ids.error_message, poison.error_message)
+
+    def test_result_the_database_refuses_fails_only_its_message(self):
+        """Bookkeeping that still fails (here a processor returns a record id the
+        lineage cannot store) reruns the chunk message by message: the others are
+        done with their effects, the poison fails with the database's reason and
+        its effects rolled back."""
+        self.partner_flow.write({"mode": "batch", "job_batch_size": 50})
+        flows = type(self.env["integration.sample.flows"])
+        original = flows._process_partner_upsert
+
+        @integration_processor("partner.upsert")
+        def buggy(model, message, payload):
+            record = original(model, message, payload)
+            if payload["external_id"] == "P-2":
+                return model.env["res.partner"].browse(2**40)
+            return record
+
+        payloads = [{"external_id": f"P-{i}", "name": f"Poison {i}"} for i in range(4)]
+        ingest(self.env, self.system, self.partner_flow, payloads, prefix="bk")
+        messages = self.messages_of(self.partner_flow)
+        flows._process_partner_upsert = buggy
+        try:
+            perform_jobs(self.env)
+        finally:
+            flows._process_partner_upsert = original
+        poison = messages[2]
+        self.assertEqual(set((messages - poison).mapped("state")), {"done"})
+        self.assertEqual(poison.state, "failed")
+        self.assertEqual(poison.error_code, "bookkeeping_failed")
+        self.assertIn("out of range", poison.error_message)
+        self.assertEqual(
+            sorted(
+                self.env["res.partner"]
+                .search([("name", "like", "Poison %")])
+                .mapped("name")
+            ),
+            ["Poison 0", "Poison 1", "Poison 3"],
+        )
+        self.assertEqual(len((messages - poison).lineage_ids), 3)
+
 
 class TestReplay(InboxCase):
     def test_replay_of_done_message_needs_force_and_a_manager(self):

@@ -9,6 +9,7 @@ from ..lib.errors import PROBLEMS, problem
 from ..lib.openapi import build_openapi
 from ..lib.processor import find_processor, integration_processor
 from ..lib.signature import SignatureError, generate_secret, sign, verify
+from ..lib.text import json_problem, storable, unstorable
 
 
 def test_signature_round_trip_and_rotation():
@@ -109,3 +110,18 @@ def test_openapi_lists_every_flow_and_error():
     post = spec["paths"]["/flows/job.upsert"]["post"]
     assert {"202", "409", "422", "429"} <= set(post["responses"])
     assert "JobUpsertPayload" in spec["components"]["schemas"]
+
+
+def test_texts_postgresql_cannot_hold():
+    assert unstorable("plain é €") is None
+    assert unstorable("a\x00b") == "\x00"
+    assert unstorable("lone \ud800") == "\ud800"
+    assert storable("a\x00b\udfff") == "a\\u0000b\\udfff"
+    assert storable("fine 🚧") == "fine 🚧"
+    assert json_problem({"a": [1, "ok", {"b": None}]}, 5) is None
+    assert "/a/1" in json_problem({"a": [1, "x\x00"]}, 5)
+    assert "key" in json_problem({"k\ud800": 1}, 5).lower()
+    deep = []
+    for _level in range(100_000):  # iterative: no RecursionError here
+        deep = [deep]
+    assert "deeper than 64" in json_problem(deep, 64)
