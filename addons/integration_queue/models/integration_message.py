@@ -788,20 +788,3 @@ class IntegrationMessage(models.Model):
                 for exc in self.exception_ids
             ],
         }
-
-
-class IntegrationMessageAttempt(models.Model):
-    """One processing attempt of a message: the audit of retries."""
-
-    _name = "integration.message.attempt"
-    _description = "Integration Message Attempt"
-    _order = "id"
-
-    message_id = fields.Many2one(
-        "integration.message", required=True, ondelete="cascade", index=True
-    )
-    number = fields.Integer(required=True)
-    duration_ms = fields.Float(string="Duration (ms)")
-    outcome = fields.Selection(STATES)
-    error_code = fields.Char()
-    error_message = fields.Text()
