@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -45,10 +47,13 @@ class AccountAnalyticLine(models.Model):
         if not self:
             return
         # sudo: the lock binds everyone, whatever they may read of field time
-        posted = (
-            self.env["construction.field.time"]
-            .sudo()
-            .search([("timesheet_id", "in", self.ids)], limit=1)
+        field_time = self.env["construction.field.time"].sudo()
+        domain = [("timesheet_id", "in", self.ids)]
+        # a count without ORDER BY: field time's order (date) with LIMIT 1 makes
+        # PostgreSQL walk that index for a match that is usually not there, and
+        # hr_timesheet writes each new timesheet once more after creating it
+        posted = field_time.search_count(domain, limit=1) and field_time.search(
+            domain, limit=1
         )
         if posted:
             raise UserError(
@@ -63,11 +68,10 @@ class AccountAnalyticLine(models.Model):
     def _check_construction_period(self):
         """Lines from journal items follow their entry's lock dates; the others ask
         the suite's one posting check."""
-        periods = {
-            (line.company_id, line.date)
-            for line in self
-            if not line.move_line_id and line.company_id and line.date
-        }
+        dates_by_company = defaultdict(set)
+        for line in self:
+            if not line.move_line_id and line.company_id and line.date:
+                dates_by_company[line.company_id].add(line.date)
         freeze = self.env["integration.freeze"]
-        for company, date in periods:
-            freeze._check_posting(company, [date])
+        for company, dates in dates_by_company.items():
+            freeze._check_posting(company, dates)
