@@ -399,6 +399,12 @@ class ConstructionApi(http.Controller):
             raise ApiProblem(
                 "forbidden", "Signed webhooks are not enabled for this system."
             )
+        if not system.user_id.active:
+            # an archived service user is a system switched off, as for its keys
+            raise ApiProblem(
+                "forbidden",
+                "This system's service user is archived: it is off.",
+            )
         raw = _read_body()
         headers = request.httprequest.headers
         try:

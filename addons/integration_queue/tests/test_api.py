@@ -302,6 +302,19 @@ class TestSignedWebhook(ApiCase):
         self.assertEqual(again.status_code, 200)
         self.assertEqual(again.json()["message_id"], message.id)
 
+    def test_archived_service_user_cannot_sign_in_by_webhook(self):
+        """Archiving the service user switches the system off for signed webhooks
+        as for its keys: a correctly signed delivery is refused, nothing stored."""
+        self.system.user_id.active = False
+        body = {
+            "type": "partner.upsert",
+            "data": {"external_id": "W3", "name": "Signed Co"},
+        }
+        self.assertProblem(self.send(body, msg_id="evt_3"), 403, "forbidden")
+        self.assertFalse(
+            self.env["integration.message"].search([("idempotency_key", "=", "evt_3")])
+        )
+
     def test_bad_signature_stale_timestamp_and_unknown_system(self):
         body = {
             "type": "partner.upsert",
