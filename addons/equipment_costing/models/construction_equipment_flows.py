@@ -86,7 +86,16 @@ class ConstructionEquipmentFlows(models.AbstractModel):
                     limit=1,
                 )
             mapping = self.env["integration.mapping"]
-            if known and not mapping._external_id(message.system, known):
+            other_id = known and mapping._external_id(message.system, known)
+            if other_id:
+                raise IntegrationError(
+                    f"{known.display_name} (PIN or OEM and serial number sent) is "
+                    f"{message.system.name}'s equipment {other_id!r} already; send "
+                    "the machine under that id.",
+                    code="equipment_known_under_other_id",
+                    retryable=False,
+                )
+            if known:
                 mapping._link(message.system, known, external_id, message.record)
                 message.link(known, "linked")
             else:

@@ -140,5 +140,16 @@ class TestEquipmentAccess(TransactionCase):
         )
         with self.assertRaises(AccessError):
             rate_b.with_user(self.approver).read(["amount"])
+        # nor can a coordinator of A put a machine on B's job by its id
+        with self.assertRaises(AccessError):
+            self.env["construction.equipment.assignment"].with_user(
+                self.coordinator
+            ).create(
+                {
+                    "equipment_id": self.machine_a.id,
+                    "job_id": job_b.id,
+                    "date_start": datetime(2026, 12, 1),
+                }
+            )
         with self.assertRaises(AccessError):
             assignment_b.with_user(self.coordinator).read(["job_id"])

@@ -78,6 +78,18 @@ class TestEquipmentFlowsOverHttp(FlowHttpMixin, HttpCase):
         )
         self.assertEqual(self.Equipment.search_count([]), count)
 
+    def test_equipment_upsert_under_a_second_id_makes_no_twin(self):
+        self.env["integration.mapping"]._link(self.system, self.known, "D-1")
+        count = self.Equipment.search_count([])
+        message = self.sync_flow(
+            "equipment.upsert",
+            {"external_id": "D-2", "name": "Twin", "pin": "T-PIN-HTTP-1"},
+            "eq-5",
+        )
+        self.assertEqual(message.state, "dead")
+        self.assertEqual(message.error_code, "equipment_known_under_other_id")
+        self.assertEqual(self.Equipment.search_count([]), count)
+
     def test_equipment_upsert_creates_a_rented_machine_without_telematics(self):
         vendor = self.env["res.partner"].create({"name": "Test Rentals"})
         self.env["integration.mapping"]._link(self.system, vendor, "V-1")
