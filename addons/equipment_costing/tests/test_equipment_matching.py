@@ -12,7 +12,10 @@ class TestTelematicsMatching(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.system, _key = make_system(
-            cls.env, "telematics_test", cls.env["integration.flow"]
+            cls.env,
+            "telematics_test",
+            cls.env["integration.flow"],
+            groups=["equipment_costing.group_equipment_user"],
         )
         cls.Equipment = cls.env["maintenance.equipment"]
         cls.excavator = cls.Equipment.create(
@@ -90,3 +93,17 @@ class TestTelematicsMatching(TransactionCase):
     def test_nothing_to_match_on_is_refused(self):
         with self.assertRaises(UserError):
             self.match(oem="CAT", model="320", serial="N/A", pin="0", equipment_id="")
+
+    def test_the_service_user_matches_and_creates_with_its_own_rights(self):
+        Equipment = self.Equipment.with_user(self.system.user_id)
+        self.assertEqual(
+            Equipment._match_telematics(
+                self.system, "CAT", None, "T-YBN1", None, "S-1"
+            ).id,
+            self.excavator.id,
+        )
+        created = Equipment._match_telematics(
+            self.system, "Hitachi", "ZX135", "T-H1", None, "S-2"
+        )
+        self.assertTrue(created.created_from_telematics)
+        self.assertEqual(self.mapped("S-2"), created)
