@@ -15,6 +15,11 @@
     "data": [
         "security/equipment_costing_security.xml",
         "security/ir.model.access.csv",
+        "security/equipment_costing_rules.xml",
+        "data/integration_flow_data.xml",
+        "views/maintenance_equipment_views.xml",
+        "views/construction_equipment_assignment_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/equipment_demo.xml"],
 }

@@ -1,1 +1,5 @@
 from . import test_install
+from . import test_equipment_master
+from . import test_equipment_matching
+from . import test_equipment_access
+from . import test_equipment_flows_http

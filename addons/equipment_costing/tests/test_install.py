@@ -8,7 +8,7 @@ class TestInstall(TransactionCase):
         self.assertEqual(
             section.parent_id, self.env.ref("integration_queue.menu_construction_root")
         )
-        self.assertTrue(section.child_id.action)
+        self.assertTrue(all(section.child_id.mapped("action")))
         manager = self.env.ref("equipment_costing.group_equipment_manager")
         self.assertIn(
             self.env.ref("equipment_costing.group_equipment_user"), manager.implied_ids
