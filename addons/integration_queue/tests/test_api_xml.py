@@ -3,6 +3,7 @@ document as received and queues the payload its parser read; every other flow
 answers 415; a document the parser cannot read is a 422 problem, kept as rejected."""
 
 import json
+import random
 
 from openapi_spec_validator import validate
 
@@ -19,6 +20,11 @@ READING = (
 XXE = (
     b'<?xml version="1.0"?>\n<!DOCTYPE Reading [<!ENTITY secret SYSTEM '
     b'"file:///etc/passwd">]>\n<Reading><Hour>&secret;</Hour></Reading>'
+)
+LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+    b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;">]>'
+    b"<r>&c;&c;&c;&c;</r>"
 )
 
 
@@ -170,3 +176,26 @@ class TestXmlBodies(ApiCase):
             self.partner_flow.with_user(self.system.user_id).write(
                 {"accepts_xml": True, "xml_parser": "xml_elements"}
             )
+
+    def test_hostile_documents_never_fail_the_server(self):
+        rng = random.Random(20261202)
+        documents = [
+            b"<a>" * 100 + b"</a>" * 100,  # parsed, but deeper than a payload may be
+            b"<a>" * 5000 + b"</a>" * 5000,  # deeper than the parser goes
+            b'<?xml version="1.0" encoding="x-nope"?><a/>',
+            b"<a b='" + b"x" * 100000 + b"'/>",
+            LAUGHS,
+        ]
+        for _index in range(30):
+            cut = bytearray(READING[: rng.randrange(1, len(READING))])
+            cut.insert(rng.randrange(len(cut) + 1), rng.randrange(256))
+            documents.append(bytes(cut))
+        for index, document in enumerate(documents):
+            response = self.post_xml("echo", document, f"x-hostile-{index}")
+            self.assertIn(response.status_code, (202, 400, 422), response.text)
+            if response.status_code != 202:
+                self.assertEqual(
+                    response.headers["Content-Type"], "application/problem+json"
+                )
+        deep = self.post_xml("echo", documents[0], "x-hostile-deep")
+        self.assertEqual(deep.json()["parser_code"], "payload_not_storable")
