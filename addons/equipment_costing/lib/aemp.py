@@ -165,7 +165,27 @@ def _jsonable(value):
 # ------------------------------------------------------------------ entry points
 def parse_fleet(body, content_type):
     """A Fleet snapshot document (bytes) as a ``Fleet``."""
-    root_name, root = _load(body, content_type)
+    return _fleet(*_load(body, content_type))
+
+
+def fleet_from_json(document):
+    """A Fleet snapshot already decoded from JSON (a flow's payload) as a
+    ``Fleet``."""
+    return _fleet(*_json_root(document))
+
+
+def parse_time_series(body, content_type):
+    """A time-series page of one machine (CumulativeOperatingHours, Locations,
+    EngineCondition ...) as a ``Fleet`` holding that one machine's readings."""
+    return _time_series(*_load(body, content_type))
+
+
+def time_series_from_json(document):
+    """A time-series page already decoded from JSON as a ``Fleet``."""
+    return _time_series(*_json_root(document))
+
+
+def _fleet(root_name, root):
     if root_name != "fleet":
         raise AempError(
             "not_a_fleet_document",
@@ -179,10 +199,7 @@ def parse_fleet(body, content_type):
     return fleet
 
 
-def parse_time_series(body, content_type):
-    """A time-series page of one machine (CumulativeOperatingHours, Locations,
-    EngineCondition ...) as a ``Fleet`` holding that one machine's readings."""
-    root_name, root = _load(body, content_type)
+def _time_series(root_name, root):
     section = TIME_SERIES_ROOTS.get(root_name)
     if not section:
         raise AempError(
@@ -295,7 +312,14 @@ def _load_json(body):
         document = json.loads(body)
     except (ValueError, RecursionError) as exc:
         raise AempError("malformed", f"The JSON is not valid: {exc}") from exc
-    document = _lower_keys(document)
+    return _json_root(document)
+
+
+def _json_root(document):
+    try:
+        document = _lower_keys(document)
+    except RecursionError as exc:
+        raise AempError("malformed", "The JSON is nested too deep.") from exc
     if not isinstance(document, dict) or not document:
         raise AempError("not_a_fleet_document", "The JSON is not an object.")
     if len(document) == 1:

@@ -3,12 +3,19 @@
 The fixtures are written from the standard's element names, in the ISO and JCMA
 namespaces, with the date-time as an attribute and as a child element."""
 
+import json
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from ..lib.aemp import AempError, parse_fleet, parse_time_series
+from ..lib.aemp import (
+    AempError,
+    fleet_from_json,
+    parse_fleet,
+    parse_time_series,
+    time_series_from_json,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 XML = "application/xml; charset=utf-8"
@@ -268,3 +275,14 @@ def test_vendor_extensions_in_other_namespaces_are_ignored():
     (machine,) = parse_fleet(body, XML).equipment
     assert machine.header["equipment_id"] == "E1"
     assert machine.readings == []
+
+
+def test_decoded_json_reads_as_the_body_does():
+    # a flow's processor receives the JSON body decoded: the same reader applies
+    body = _fixture("fleet_lowercase.json")
+    assert fleet_from_json(json.loads(body)) == parse_fleet(body, JSON)
+    page = _fixture("locations_page.json")
+    assert time_series_from_json(json.loads(page)) == parse_time_series(page, JSON)
+    with pytest.raises(AempError) as raised:
+        fleet_from_json(["not", "a", "fleet"])
+    assert raised.value.code == "not_a_fleet_document"
