@@ -132,7 +132,10 @@ class IntegrationMessage(models.Model):
         "document); replaying a rejected message reads it again.",
     )
     content_type = fields.Char(help="Media type of the document when it was not JSON.")
-    payload_hash = fields.Char(help="SHA-256 of the payload's canonical JSON.")
+    payload_hash = fields.Char(
+        help="SHA-256 of the payload's canonical JSON, or of the document's bytes "
+        "as received (an XML body)."
+    )
     source = fields.Selection(
         [("api", "API key"), ("webhook", "Signed webhook"), ("ui", "User")],
         default="api",
