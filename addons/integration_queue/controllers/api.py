@@ -6,6 +6,7 @@ is an RFC 9457 problem with a stable code (see lib/errors.py).
 """
 
 import functools
+import hashlib
 import json
 import logging
 import math
@@ -20,10 +21,10 @@ from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..database_unavailable import DATABASE_DOWN_ERRORS
-from ..lib.errors import PROBLEMS, problem
+from ..lib.errors import PROBLEMS, IntegrationParseError, problem
 from ..lib.openapi import add_common_responses, build_openapi
 from ..lib.signature import SignatureError, verify
-from ..lib.text import json_problem, unstorable
+from ..lib.text import decode_xml, json_problem, storable, unstorable
 
 _logger = logging.getLogger(__name__)
 
@@ -36,6 +37,10 @@ CATCH_ALL = "/api/construction/<path:subpath>"
 MAX_JSON_DEPTH = 64
 # first key of the rate limit's advisory locks (the second is the system id)
 RATE_LOCK_CLASS = 0x1A7E
+
+
+def _is_xml(media_type):
+    return media_type in ("application/xml", "text/xml") or media_type.endswith("+xml")
 
 
 class ApiProblem(Exception):
@@ -285,6 +290,17 @@ def _items_from(body, raw):
                 }
             )
         return items, True
+    return [
+        {
+            "idempotency_key": _idempotency_key(),
+            "payload": body,
+            "raw": raw.decode("utf-8", errors="replace"),
+            "event_time": _parse_time(_header("X-Event-Time"), "X-Event-Time"),
+        }
+    ], False
+
+
+def _idempotency_key():
     key = _header("Idempotency-Key")
     if not key:
         raise ApiProblem(
@@ -295,14 +311,47 @@ def _items_from(body, raw):
         raise ApiProblem(
             "invalid_request", "Idempotency-Key is longer than 255 characters."
         )
-    return [
-        {
-            "idempotency_key": key,
-            "payload": body,
-            "raw": raw.decode("utf-8", errors="replace"),
-            "event_time": _parse_time(_header("X-Event-Time"), "X-Event-Time"),
-        }
-    ], False
+    return key
+
+
+def _document_item(flow, raw, media_type):
+    """The message of an XML body: the document kept as received, the payload as
+    the flow's parser reads it, or the parser's refusal (stored as rejected)."""
+    if not flow.accepts_xml:
+        raise ApiProblem(
+            "unsupported_media_type",
+            f"Flow {flow.code!r} takes JSON only (application/json).",
+        )
+    key = _idempotency_key()
+    if not raw.strip():
+        raise ApiProblem("invalid_request", "The body is empty; send an XML document.")
+    try:
+        text = decode_xml(raw)
+    except (ValueError, LookupError) as exc:
+        raise ApiProblem(
+            "invalid_request",
+            "The document is neither UTF-8 nor in the encoding its XML declaration "
+            "names.",
+        ) from exc
+    if unstorable(text):
+        raise ApiProblem(
+            "invalid_request", "The document holds a NUL, which XML does not allow."
+        )
+    item = {
+        "idempotency_key": key,
+        "raw_body": text,
+        "content_type": media_type,
+        "digest": hashlib.sha256(raw).hexdigest(),
+        "event_time": _parse_time(_header("X-Event-Time"), "X-Event-Time"),
+    }
+    try:
+        # the parser runs as the system's service user: the request's environment
+        payload = flow._parse_document(raw, media_type, request.env)
+    except IntegrationParseError as exc:
+        item.update(payload=None, raw=None, parse_error=(exc.code, storable(str(exc))))
+    else:
+        item.update(payload=payload, raw=json.dumps(payload, ensure_ascii=False))
+    return item
 
 
 def _answer(results, batch):
@@ -312,11 +361,10 @@ def _answer(results, batch):
             item = dict(result)
             code = item.pop("problem_code", None)
             if code:
-                item["problem"] = problem(
-                    code,
-                    item.pop("detail", None),
-                    **({"errors": item.pop("errors")} if "errors" in item else {}),
-                )
+                extra = {"errors": item.pop("errors")} if "errors" in item else {}
+                if "parser_code" in item:
+                    extra["parser_code"] = item.pop("parser_code")
+                item["problem"] = problem(code, item.pop("detail", None), **extra)
             items.append(item)
         accepted = any(r["status"] in (200, 202) for r in results)
         status = (
@@ -331,6 +379,8 @@ def _answer(results, batch):
     result = results[0]
     if result.get("problem_code"):
         extra = {"message_id": result["message_id"]}
+        if result.get("parser_code"):
+            extra["parser_code"] = result["parser_code"]
         if result.get("errors"):
             extra["errors"] = result["errors"]
         return problem_response(result["problem_code"], result.get("detail"), **extra)
@@ -378,8 +428,15 @@ class ConstructionApi(http.Controller):
         system = _current_system()
         flow = _flow_for(system, flow_code)
         raw = _read_body()
-        body = _parse_json(raw)
-        items, batch = _items_from(body, raw)
+        media_type = (
+            (request.httprequest.mimetype or "").lower()
+            if request.httprequest.content_type
+            else ""
+        )
+        if _is_xml(media_type):
+            items, batch = [_document_item(flow, raw, media_type)], False
+        else:
+            items, batch = _items_from(_parse_json(raw), raw)
         _check_rate(system, len(items))
         results = request.env["integration.message"]._ingest(system.sudo(), flow, items)
         return _answer(results, batch)

@@ -30,8 +30,11 @@ PROBLEMS = {
     ),
     "message_already_done": (409, "The message was already processed"),
     "payload_too_large": (413, "The body is larger than allowed"),
+    "unsupported_media_type": (415, "The flow does not take this content type"),
     "batch_too_large": (413, "The batch has more items than allowed"),
     "schema_validation_failed": (422, "The payload does not match the flow's schema"),
+    # the flow's parser refused the document; ``parser_code`` says why, in its words
+    "document_not_parsable": (422, "The document cannot be read by the flow's parser"),
     "rate_limited": (429, "Too many messages for this system"),
     "internal_error": (500, "The hub could not handle the request"),
     "database_unavailable": (503, "The database is unreachable; retry later"),
@@ -64,6 +67,15 @@ class IntegrationError(Exception):
         super().__init__(message)
         self.code = code
         self.retryable = retryable
+
+
+class IntegrationParseError(Exception):
+    """A flow's parser cannot read a document (an XML body): the message is kept
+    as rejected with ``code`` (the parser's own, stable) and can be replayed."""
+
+    def __init__(self, message, code="malformed"):
+        super().__init__(message)
+        self.code = code
 
 
 class IntegrationDeferred(Exception):

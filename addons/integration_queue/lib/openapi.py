@@ -37,6 +37,11 @@ def build_openapi(flows, api_version, server_url):
                 "detail": {"type": "string"},
                 "errors": {"type": "array", "items": {"type": "object"}},
                 "message_id": {"type": "integer"},
+                "parser_code": {
+                    "type": "string",
+                    "description": "With document_not_parsable: the flow parser's "
+                    "own code for what it could not read.",
+                },
                 "allowed_methods": {"type": "array", "items": {"type": "string"}},
             },
         },
@@ -97,6 +102,7 @@ def build_openapi(flows, api_version, server_url):
                         "deferred",
                     ],
                 },
+                "content_type": {"type": "string"},
                 "attempts": {"type": "integer"},
                 "received_at": {"type": "string", "format": "date-time"},
                 "event_time": {"type": ["string", "null"], "format": "date-time"},
@@ -142,14 +148,44 @@ def build_openapi(flows, api_version, server_url):
                 "payload": {"$ref": f"#/components/schemas/{name}"},
             },
         }
+        content = {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": f"#/components/schemas/{name}"},
+                        {
+                            "type": "array",
+                            "maxItems": 1000,
+                            "items": envelope,
+                        },
+                    ]
+                }
+            }
+        }
+        description = (
+            "\n\nOne message (the payload itself, with an `Idempotency-Key` header) "
+            "or a batch (a JSON array of envelopes, at most 1,000)."
+        )
+        if flow.get("accepts_xml"):
+            xml = {
+                "schema": {
+                    "type": "string",
+                    "description": "One XML document (with an `Idempotency-Key` "
+                    "header), kept as received; the flow's parser reads it into "
+                    f"the payload `{name}` validates.",
+                }
+            }
+            content.update({"application/xml": xml, "text/xml": xml})
+            description += (
+                " Or one XML document (application/xml or text/xml): stored as "
+                "received, read by the flow's parser into the payload; a document "
+                "it cannot read is kept as rejected (422 document_not_parsable)."
+            )
         paths[f"/flows/{flow['code']}"] = {
             "post": {
                 "operationId": "post_" + re.sub(r"\W", "_", flow["code"]),
                 "summary": flow.get("name") or flow["code"],
-                "description": (flow.get("description") or "")
-                + "\n\nOne message (the payload itself, with an `Idempotency-Key` "
-                "header)"
-                " or a batch (a JSON array of envelopes, at most 1,000).",
+                "description": (flow.get("description") or "") + description,
                 "tags": ["flows"],
                 "parameters": [
                     {
@@ -166,23 +202,7 @@ def build_openapi(flows, api_version, server_url):
                         "schema": {"type": "string", "format": "date-time"},
                     },
                 ],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "oneOf": [
-                                    {"$ref": f"#/components/schemas/{name}"},
-                                    {
-                                        "type": "array",
-                                        "maxItems": 1000,
-                                        "items": envelope,
-                                    },
-                                ]
-                            }
-                        }
-                    },
-                },
+                "requestBody": {"required": True, "content": content},
                 "responses": {
                     "200": {
                         "description": "Same idempotency key and payload: "

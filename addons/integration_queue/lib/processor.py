@@ -8,12 +8,17 @@
             ...  # return the records produced (a recordset, or a list of them)
 
 Only decorated methods can be called as processors: a flow record names a model, never
-an arbitrary method.
+an arbitrary method. The same holds for the parsers of flows that take XML bodies:
+
+        @integration_parser("aemp_fleet")
+        def _parse_aemp_fleet(self, document, content_type):
+            ...  # bytes -> the JSON payload, or raise IntegrationParseError
 """
 
 import functools
 
 PROCESSOR_ATTR = "_integration_flow_code"
+PARSER_ATTR = "_integration_parser_name"
 
 
 def integration_processor(flow_code):
@@ -34,4 +39,25 @@ def find_processor(model_class, flow_code):
         method = getattr(model_class, name, None)
         if callable(method) and getattr(method, PROCESSOR_ATTR, None) == flow_code:
             return name
+    return None
+
+
+def integration_parser(name):
+    def decorate(method):
+        setattr(method, PARSER_ATTR, name)
+        return method
+
+    return decorate
+
+
+@functools.lru_cache(maxsize=1024)
+def find_parser(model_class, name):
+    """The name of the method of ``model_class`` decorated as parser ``name``, or
+    None."""
+    for attr in dir(model_class):
+        if attr.startswith("__"):
+            continue
+        method = getattr(model_class, attr, None)
+        if callable(method) and getattr(method, PARSER_ATTR, None) == name:
+            return attr
     return None

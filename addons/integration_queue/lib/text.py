@@ -6,6 +6,7 @@ transaction. Input is refused before it gets that far (``unstorable``); texts th
 writes itself, such as a processor's error, are made storable (``storable``).
 """
 
+import codecs
 import re
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -59,3 +60,32 @@ def json_problem(document, max_depth):
                 (item, depth + 1, f"{path}/{index}") for index, item in enumerate(value)
             )
     return None
+
+
+_XML_ENCODING = re.compile(
+    rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']"""
+)
+
+
+def _declared_encoding(head):
+    found = _XML_ENCODING.match(head)
+    if not found:
+        return None
+    try:
+        return codecs.lookup(found.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+
+
+def decode_xml(raw):
+    """An XML document's bytes as text to store: UTF-8, or the encoding its
+    declaration names. ValueError if neither reads it."""
+    encoding = _declared_encoding(raw[:200]) or "utf-8"
+    return raw.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+
+
+def encode_xml(text):
+    """The bytes ``decode_xml`` read ``text`` from, for parsing it again: its
+    declaration names the encoding the parser will expect."""
+    encoding = _declared_encoding(text[:200].encode("ascii", "replace"))
+    return text.encode(encoding or "utf-8")

@@ -7,9 +7,12 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..lib.backoff import retry_delay
-from ..lib.errors import IntegrationError
-from ..lib.processor import find_processor
+from ..lib.errors import IntegrationError, IntegrationParseError
+from ..lib.processor import find_parser, find_processor
+from ..lib.text import json_problem, storable
 
+# as the API's JSON bodies: validators and encoders recurse once per level
+MAX_PAYLOAD_DEPTH = 64
 SLA_HOURS = {"low": 168, "normal": 72, "high": 24, "critical": 4}
 
 
@@ -47,6 +50,18 @@ class IntegrationFlow(models.Model):
     processor_model = fields.Char(
         help="Technical name of the model holding the method decorated with "
         "@integration_processor for this flow.",
+    )
+    accepts_xml = fields.Boolean(
+        string="Accepts XML",
+        tracking=True,
+        help="The flow also takes an XML body (application/xml, text/xml): the "
+        "document is stored as received and its parser turns it into the payload.",
+    )
+    xml_parser = fields.Char(
+        string="XML Parser",
+        tracking=True,
+        help="Name given to @integration_parser on a method of the processor model; "
+        "it reads an XML body into the payload the JSON schema validates.",
     )
     max_attempts = fields.Integer(default=5, tracking=True)
     retry_base_seconds = fields.Integer(default=30)
@@ -129,6 +144,40 @@ class IntegrationFlow(models.Model):
                     % {"flow": flow.code, "model": flow.processor_model}
                 )
 
+    @api.constrains("accepts_xml", "xml_parser", "processor_model")
+    def _check_xml_parser(self):
+        for flow in self.filtered("accepts_xml"):
+            model = flow.processor_model
+            if not (
+                flow.xml_parser
+                and model in self.env
+                and find_parser(type(self.env[model]), flow.xml_parser)
+            ):
+                raise ValidationError(
+                    _(
+                        "Flow %(flow)s takes XML: its processor model needs a method "
+                        "decorated with @integration_parser(%(parser)r)."
+                    )
+                    % {"flow": flow.code, "parser": flow.xml_parser or ""}
+                )
+
+    def _parse_document(self, document, content_type, env):
+        """The payload the flow's parser reads from ``document`` (bytes), run in
+        ``env`` (the caller's rights, never sudo). Raises IntegrationParseError."""
+        self.ensure_one()
+        if not self.accepts_xml:
+            raise IntegrationParseError(
+                _("Flow %s does not take XML documents.") % self.code,
+                code="unsupported_media_type",
+            )
+        model = env[self.processor_model]
+        parser = getattr(model, find_parser(type(model), self.xml_parser))
+        payload = parser(document, content_type)
+        reason = json_problem(payload, MAX_PAYLOAD_DEPTH)
+        if reason:
+            raise IntegrationParseError(reason, code="payload_not_storable")
+        return payload
+
     @api.model
     @tools.ormcache("flow_id", "schema_text")
     def _validator_for(self, flow_id, schema_text):
@@ -153,6 +202,16 @@ class IntegrationFlow(models.Model):
             )
         ]
 
+    def _item_errors(self, item):
+        """(errors, error code) of an item _ingest stores: the parser's refusal of
+        its document, or its payload's schema violations; (None, None) if valid."""
+        self.ensure_one()
+        if item.get("parse_error"):
+            code, text = item["parse_error"]
+            return [{"path": "/", "message": storable(text)}], code
+        errors = self._schema_errors(item["payload"])
+        return (errors, "schema_validation_failed") if errors else (None, None)
+
     def _processor(self, env):
         """The bound processor method of this flow, in ``env``."""
         self.ensure_one()
@@ -176,6 +235,7 @@ class IntegrationFlow(models.Model):
                 "name": flow.name,
                 "description": flow.description,
                 "mode": flow.mode,
+                "accepts_xml": flow.accepts_xml,
                 "json_schema": json.loads(flow.json_schema or "{}"),
             }
             for flow in self

@@ -12,8 +12,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.sql import create_index
 
-from ..lib.errors import IntegrationDeferred, IntegrationError
-from ..lib.text import storable
+from ..lib.errors import IntegrationDeferred, IntegrationError, IntegrationParseError
+from ..lib.text import encode_xml, storable
 
 _logger = logging.getLogger(__name__)
 
@@ -122,8 +122,20 @@ class IntegrationMessage(models.Model):
     )
     company_id = fields.Many2one("res.company", required=True, index=True)
     idempotency_key = fields.Char(required=True)
-    payload = fields.Text(help="The payload as received.")
-    payload_hash = fields.Char(help="SHA-256 of the payload's canonical JSON.")
+    payload = fields.Text(
+        help="The payload as received, or as the flow's parser read it from the "
+        "document (an XML body)."
+    )
+    raw_body = fields.Text(
+        string="Document",
+        help="The body as received when it was not the JSON payload itself (an XML "
+        "document); replaying a rejected message reads it again.",
+    )
+    content_type = fields.Char(help="Media type of the document when it was not JSON.")
+    payload_hash = fields.Char(
+        help="SHA-256 of the payload's canonical JSON, or of the document's bytes "
+        "as received (an XML body)."
+    )
     source = fields.Selection(
         [("api", "API key"), ("webhook", "Signed webhook"), ("ui", "User")],
         default="api",
@@ -194,9 +206,12 @@ class IntegrationMessage(models.Model):
         """Store ``items`` and queue the valid ones, in the caller's transaction.
 
         ``items``: dicts with idempotency_key, payload (decoded JSON), raw (its text)
-        and event_time. Returns one result per item, in order: status 202 (queued),
-        200 (same key and payload seen before: the original answer), 409 (same key,
-        other payload) or 422 (schema violations; the message is kept as rejected).
+        and event_time; a document read by the flow's parser (an XML body) adds
+        raw_body, content_type and digest (of the document), and parse_error (code,
+        text) instead of a payload when the parser refused it. Returns one result per
+        item, in order: status 202 (queued), 200 (same key and payload seen before:
+        the original answer), 409 (same key, other payload) or 422 (schema violations
+        or an unreadable document; the message is kept as rejected).
         """
         # Messages enter only here: as the system's own service user (the API, after
         # its key and the flow were checked), or in sudo (a manager's test message).
@@ -212,11 +227,11 @@ class IntegrationMessage(models.Model):
         prepared = []
         for index, item in enumerate(items):
             key = item["idempotency_key"]
-            digest = payload_hash(item["payload"])
-            errors = None
+            digest = item.get("digest") or payload_hash(item["payload"])
+            errors = error_code = None
             if key not in first_of_key:
                 first_of_key[key] = index
-                errors = flow._schema_errors(item["payload"])
+                errors, error_code = flow._item_errors(item)
                 rows.append(
                     (
                         system.id,
@@ -224,10 +239,12 @@ class IntegrationMessage(models.Model):
                         system.company_id.id,
                         key,
                         item["raw"],
+                        item.get("raw_body"),
+                        item.get("content_type"),
                         digest,
                         source,
                         "rejected" if errors else "queued",
-                        "schema_validation_failed" if errors else None,
+                        error_code,
                         json.dumps(errors) if errors else None,
                         now,
                         item.get("event_time"),
@@ -237,7 +254,7 @@ class IntegrationMessage(models.Model):
                         now,
                     )
                 )
-            prepared.append((key, digest, errors))
+            prepared.append((key, digest, errors, error_code))
         inserted = {}
         if rows:
             # ON CONFLICT: under REPEATABLE READ a concurrent insert of the same key
@@ -250,7 +267,8 @@ class IntegrationMessage(models.Model):
                     """
                     INSERT INTO integration_message
                         (system_id, flow_id, company_id, idempotency_key, payload,
-                         payload_hash, source, state, error_code, validation_errors,
+                         raw_body, content_type, payload_hash, source, state,
+                         error_code, validation_errors,
                          received_at, event_time, create_uid, create_date, write_uid,
                          write_date, attempt_count, replay_count)
                     VALUES %s
@@ -259,7 +277,7 @@ class IntegrationMessage(models.Model):
                     """,
                     rows,
                     template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                    "%s, %s, 0, 0)",
+                    "%s, %s, %s, %s, 0, 0)",
                     page_size=1000,
                     fetch=True,
                 )
@@ -269,7 +287,8 @@ class IntegrationMessage(models.Model):
         if known:
             self.env.cr.execute(
                 """
-                SELECT idempotency_key, id, payload_hash, state, validation_errors
+                SELECT idempotency_key, id, payload_hash, state, validation_errors,
+                       error_code
                   FROM integration_message
                  WHERE system_id = %s AND flow_id = %s AND idempotency_key = ANY(%s)
                 """,
@@ -278,11 +297,13 @@ class IntegrationMessage(models.Model):
             existing = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         results = []
         to_queue = []
-        for index, (key, digest, errors) in enumerate(prepared):
+        for index, (key, digest, errors, error_code) in enumerate(prepared):
             if key in inserted and first_of_key[key] == index:
                 msg_id = inserted[key]
                 if errors:
-                    results.append(self._rejected_result(key, msg_id, errors))
+                    results.append(
+                        self._rejected_result(key, msg_id, errors, error_code)
+                    )
                 else:
                     to_queue.append(msg_id)
                     results.append(self._accepted_result(key, msg_id, "queued", 202))
@@ -290,13 +311,14 @@ class IntegrationMessage(models.Model):
             if key in inserted:  # the same key twice in one batch
                 first = prepared[first_of_key[key]]
                 same = first[1] == digest
-                msg_id, state, old_errors = (
+                msg_id, state, old_errors, old_code = (
                     inserted[key],
                     ("rejected" if first[2] else "queued"),
                     first[2],
+                    first[3],
                 )
             else:
-                msg_id, old_digest, state, old_errors = existing[key]
+                msg_id, old_digest, state, old_errors, old_code = existing[key]
                 old_errors = json.loads(old_errors) if old_errors else None
                 same = old_digest == digest
                 if not same and state == "rejected":
@@ -322,7 +344,7 @@ class IntegrationMessage(models.Model):
                     }
                 )
             elif state == "rejected":
-                result = self._rejected_result(key, msg_id, old_errors)
+                result = self._rejected_result(key, msg_id, old_errors, old_code)
                 result["replayed"] = True
                 results.append(result)
             else:
@@ -342,8 +364,8 @@ class IntegrationMessage(models.Model):
         }
 
     @api.model
-    def _rejected_result(self, key, msg_id, errors):
-        return {
+    def _rejected_result(self, key, msg_id, errors, error_code=None):
+        result = {
             "idempotency_key": key,
             "message_id": msg_id,
             "state": "rejected",
@@ -354,6 +376,20 @@ class IntegrationMessage(models.Model):
             "errors": errors,
             "replayed": False,
         }
+        if error_code and error_code != "schema_validation_failed":
+            # the parser's code is its own vocabulary: the problem's code stays one
+            # the API documents, the parser's travels beside it
+            result.update(
+                problem_code="document_not_parsable",
+                parser_code=error_code,
+                detail=_(
+                    "The document cannot be read (%(code)s): %(reason)s The message is "
+                    "kept as rejected.",
+                    code=error_code,
+                    reason=errors[0]["message"] if errors else "",
+                ),
+            )
+        return result
 
     def _resubmit(self, item, digest, source):
         """A rejected message receives a corrected payload under the same key."""
@@ -361,21 +397,25 @@ class IntegrationMessage(models.Model):
         # sudo: the service user may create messages, not rewrite them; this only
         # replaces a payload that never ran, under the caller's own key.
         message = self.sudo()
-        errors = message.flow_id._schema_errors(item["payload"])
+        errors, error_code = message.flow_id._item_errors(item)
         message.write(
             {
                 "payload": item["raw"],
+                "raw_body": item.get("raw_body") or False,
+                "content_type": item.get("content_type") or False,
                 "payload_hash": digest,
                 "source": source,
                 "event_time": item.get("event_time"),
                 "received_at": fields.Datetime.now(),
                 "state": "rejected" if errors else "queued",
-                "error_code": "schema_validation_failed" if errors else False,
+                "error_code": error_code or False,
                 "validation_errors": json.dumps(errors) if errors else False,
             }
         )
         if errors:
-            return self._rejected_result(message.idempotency_key, message.id, errors)
+            return self._rejected_result(
+                message.idempotency_key, message.id, errors, error_code
+            )
         message._enqueue()
         return self._accepted_result(message.idempotency_key, message.id, "queued", 202)
 
@@ -690,15 +730,28 @@ class IntegrationMessage(models.Model):
         messages = self.sudo()
         rejected = messages.filtered(lambda m: m.state == "rejected")
         for message in rejected:
-            errors = message.flow_id._schema_errors(json.loads(message.payload))
+            item = message._replay_item(self.env)
+            errors, error_code = message.flow_id._item_errors(item)
             if errors:
-                message.validation_errors = json.dumps(errors)
+                message.write(
+                    {
+                        "validation_errors": json.dumps(errors),
+                        "error_code": error_code,
+                    }
+                )
                 rejected -= message
+            elif item["raw"] != message.payload:
+                message.payload = item["raw"]
         replayable = (
             messages - messages.filtered(lambda m: m.state == "rejected")
         ) | rejected
         if not replayable:
-            raise UserError(_("The payload still does not match the flow's schema."))
+            raise UserError(
+                _(
+                    "The payload still cannot be read or does not match the flow's "
+                    "schema."
+                )
+            )
         self.env.cr.execute(
             "UPDATE integration_message SET attempt_count = 0, "
             "replay_count = replay_count + 1, "
@@ -709,6 +762,21 @@ class IntegrationMessage(models.Model):
         replayable.invalidate_recordset()
         replayable._enqueue()
         return True
+
+    def _replay_item(self, env):
+        """The message as _ingest would see it again: a document (an XML body) is
+        read anew by its flow's parser, run in ``env`` (the replaying user's)."""
+        self.ensure_one()
+        if not self.raw_body:
+            payload = json.loads(self.payload)
+            return {"payload": payload, "raw": self.payload}
+        try:
+            payload = self.flow_id._parse_document(
+                encode_xml(self.raw_body), self.content_type, env
+            )
+        except IntegrationParseError as exc:
+            return {"payload": None, "raw": None, "parse_error": (exc.code, str(exc))}
+        return {"payload": payload, "raw": json.dumps(payload, ensure_ascii=False)}
 
     def _related_action_messages(self):
         """queue_job's related action: from a job to the messages it processes."""
@@ -763,6 +831,7 @@ class IntegrationMessage(models.Model):
             "system": self.system_id.code,
             "idempotency_key": self.idempotency_key,
             "state": self.state,
+            "content_type": self.content_type or "application/json",
             "attempts": self.attempt_count,
             "received_at": _iso(self.received_at),
             "event_time": _iso(self.event_time),

@@ -2,7 +2,8 @@
 from odoo import api, models
 
 from ..lib.errors import IntegrationError
-from ..lib.processor import integration_processor
+from ..lib.processor import integration_parser, integration_processor
+from ..lib.xml_document import xml_to_dict
 
 
 class IntegrationSampleFlows(models.AbstractModel):
@@ -25,6 +26,13 @@ class IntegrationSampleFlows(models.AbstractModel):
                 code="echo_failure",
             )
         return None
+
+    @api.model
+    @integration_parser("xml_elements")
+    def _parse_xml_elements(self, document, content_type):
+        """Any XML document as plain data: a flow declared to take XML with this
+        parser (the echo flow, in tests and demos) gets {root: {child: text}}."""
+        return xml_to_dict(document)
 
     @api.model
     @integration_processor("partner.upsert")

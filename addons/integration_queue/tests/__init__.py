@@ -8,3 +8,4 @@ from . import test_webhook_outbox
 from . import test_reconciliation
 from . import test_wizards
 from . import test_tour
+from . import test_api_xml

@@ -5,11 +5,17 @@ import random
 import pytest
 
 from ..lib.backoff import retry_delay
-from ..lib.errors import PROBLEMS, problem
+from ..lib.errors import PROBLEMS, IntegrationParseError, problem
 from ..lib.openapi import build_openapi
-from ..lib.processor import find_processor, integration_processor
+from ..lib.processor import (
+    find_parser,
+    find_processor,
+    integration_parser,
+    integration_processor,
+)
 from ..lib.signature import SignatureError, generate_secret, sign, verify
-from ..lib.text import json_problem, storable, unstorable
+from ..lib.text import decode_xml, encode_xml, json_problem, storable, unstorable
+from ..lib.xml_document import xml_to_dict
 
 
 def test_signature_round_trip_and_rotation():
@@ -125,3 +131,40 @@ def test_texts_postgresql_cannot_hold():
     for _level in range(100_000):  # iterative: no RecursionError here
         deep = [deep]
     assert "deeper than 64" in json_problem(deep, 64)
+
+
+def test_parsers_are_found_by_their_declared_name_only():
+    class Model:
+        @integration_parser("reading_xml")
+        def _parse_reading(self, document, content_type):
+            return {}
+
+        def _parse_other(self, document, content_type):
+            return {}
+
+    assert find_parser(Model, "reading_xml") == "_parse_reading"
+    assert find_parser(Model, "_parse_other") is None
+
+
+def test_xml_text_round_trips_in_its_declared_encoding():
+    latin = '<?xml version="1.0" encoding="ISO-8859-1"?><a>Zürich</a>'
+    assert decode_xml(latin.encode("latin-1")) == latin
+    assert encode_xml(latin) == latin.encode("latin-1")
+    assert decode_xml("\ufeff<a>é</a>".encode()) == "<a>é</a>"
+    with pytest.raises(ValueError):
+        decode_xml(b"<a>\xff</a>")
+    # an encoding Python does not know: read as UTF-8, the parser judges the rest
+    assert decode_xml(b'<?xml version="1.0" encoding="x-nope"?><a/>').endswith("<a/>")
+
+
+def test_xml_to_dict_reads_plain_data_and_refuses_entities():
+    document = b'<r xmlns="urn:x" id="7"><h>1</h><h>2</h><e/></r>'
+    assert xml_to_dict(document) == {"r": {"@id": "7", "h": ["1", "2"], "e": ""}}
+    for bad, code in (
+        (b"<r><h>1</r>", "malformed"),
+        (b"", "malformed"),
+        (b'<!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>', "forbidden_dtd"),
+    ):
+        with pytest.raises(IntegrationParseError) as raised:
+            xml_to_dict(bad)
+        assert raised.value.code == code
