@@ -59,6 +59,26 @@ class TestSecurity(TransactionCase):
         with self.assertRaises(AccessError):
             self.env["integration.flow"].with_user(self.system_a.user_id).search([])
 
+    def test_nobody_writes_the_inbox_through_rpc(self):
+        """Messages are the hub's audit trail: even an integration manager cannot
+        create one outside the inbox (marked done, or on a flow its system does not
+        have), nor rewrite one; replays and test messages go through the hub."""
+        Message = self.env["integration.message"].with_user(self.user_a)
+        with self.assertRaises(AccessError):
+            Message.create(
+                {
+                    "system_id": self.system_a.id,
+                    "flow_id": self.echo.id,
+                    "idempotency_key": "forged",
+                    "payload": "{}",
+                    "state": "done",
+                }
+            )
+        with self.assertRaises(AccessError):
+            Message.search([("system_id", "=", self.system_a.id)]).write(
+                {"state": "queued"}
+            )
+
     def test_secrets_are_for_managers_only(self):
         clerk = self.env["res.users"].create(
             {
