@@ -21,43 +21,41 @@ PROCESSOR_ATTR = "_integration_flow_code"
 PARSER_ATTR = "_integration_parser_name"
 
 
-def integration_processor(flow_code):
-    def decorate(method):
-        setattr(method, PROCESSOR_ATTR, flow_code)
-        return method
+def _marker(attr):
+    """A decorator factory that marks a method with ``attr`` = the given name."""
 
-    return decorate
+    def mark(name):
+        def decorate(method):
+            setattr(method, attr, name)
+            return method
+
+        return decorate
+
+    return mark
 
 
 @functools.lru_cache(maxsize=1024)
+def _find_marked(model_class, attr, name):
+    for method_name in dir(model_class):
+        if method_name.startswith("__"):
+            continue
+        method = getattr(model_class, method_name, None)
+        if callable(method) and getattr(method, attr, None) == name:
+            return method_name
+    return None
+
+
+integration_processor = _marker(PROCESSOR_ATTR)
+integration_parser = _marker(PARSER_ATTR)
+
+
 def find_processor(model_class, flow_code):
     """The name of the method of ``model_class`` decorated for ``flow_code``, or
     None."""
-    for name in dir(model_class):
-        if name.startswith("__"):
-            continue
-        method = getattr(model_class, name, None)
-        if callable(method) and getattr(method, PROCESSOR_ATTR, None) == flow_code:
-            return name
-    return None
+    return _find_marked(model_class, PROCESSOR_ATTR, flow_code)
 
 
-def integration_parser(name):
-    def decorate(method):
-        setattr(method, PARSER_ATTR, name)
-        return method
-
-    return decorate
-
-
-@functools.lru_cache(maxsize=1024)
 def find_parser(model_class, name):
     """The name of the method of ``model_class`` decorated as parser ``name``, or
     None."""
-    for attr in dir(model_class):
-        if attr.startswith("__"):
-            continue
-        method = getattr(model_class, attr, None)
-        if callable(method) and getattr(method, PARSER_ATTR, None) == name:
-            return attr
-    return None
+    return _find_marked(model_class, PARSER_ATTR, name)
