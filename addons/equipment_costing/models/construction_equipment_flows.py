@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import UTC, datetime
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
 
 from odoo import api, fields, models
+from odoo.tools import file_open
 
 from odoo.addons.integration_queue.lib.errors import (
     IntegrationError,
@@ -372,7 +375,7 @@ class ConstructionEquipmentFlows(models.AbstractModel):
             own = unassigned.filtered(lambda r, e=equipment: r.equipment_id == e)
             moments = own.mapped("reading_datetime")
             text = (
-                f"{equipment.display_name} was used where nobody assigned it: "
+                f"{equipment.display_name} was used where nobody assigned it.\n"
                 f"{len(own)} reading(s) from {message.system.name} between "
                 f"{min(moments)} and {max(moments)} UTC have no assignment. Assign "
                 "the machine to its job for that time; the readings are kept as "
@@ -387,3 +390,34 @@ class ConstructionEquipmentFlows(models.AbstractModel):
                 record=equipment,
                 system=message.system,
             )
+
+    @api.model
+    def _send_demo_documents(self, system_id, flow_code, file_names, key_prefix):
+        """Demo traffic: the AEMP documents of demo/telematics, dated yesterday,
+        stored in the inbox as the API stores a posted XML body (the document as
+        received, the payload as the flow's parser reads it)."""
+        system = self.env["integration.system"].browse(system_id)
+        flow = self.env["integration.flow"].search([("code", "=", flow_code)])
+        day = (fields.Date.today() - timedelta(days=1)).isoformat().encode()
+        items = []
+        for index, name in enumerate(file_names):
+            with file_open(f"equipment_costing/demo/telematics/{name}", "rb") as file:
+                document = file.read().replace(b"@DAY@", day)
+            payload = flow._parse_document(document, "application/xml", self.env)
+            items.append(
+                {
+                    "idempotency_key": f"{key_prefix}-{index}",
+                    "raw_body": document.decode(),
+                    "content_type": "application/xml",
+                    "digest": hashlib.sha256(document).hexdigest(),
+                    "event_time": None,
+                    "payload": payload,
+                    "raw": json.dumps(payload),
+                }
+            )
+        # sudo: demo messages enter the inbox as the system's own would
+        return (
+            self.env["integration.message"]
+            .sudo()
+            ._ingest(system, flow, items, source="ui")
+        )
