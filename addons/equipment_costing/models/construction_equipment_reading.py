@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 # the kinds lib/aemp.py reads from a Fleet or time-series document
 READING_KINDS = [
@@ -25,7 +25,6 @@ class ConstructionEquipmentReading(models.Model):
     _name = "construction.equipment.reading"
     _description = "Equipment Reading"
     _order = "reading_datetime desc, id desc"
-    _rec_name = "equipment_id"
 
     equipment_id = fields.Many2one(
         "maintenance.equipment", required=True, ondelete="cascade", readonly=True
@@ -80,3 +79,12 @@ class ConstructionEquipmentReading(models.Model):
             "This reading is stored already.",
         )
     ]
+
+    @api.depends("equipment_id", "kind", "reading_datetime")
+    def _compute_display_name(self):
+        kinds = dict(READING_KINDS)
+        for reading in self:
+            reading.display_name = (
+                f"{reading.equipment_id.display_name} · {kinds.get(reading.kind)} · "
+                f"{reading.reading_datetime}"
+            )
