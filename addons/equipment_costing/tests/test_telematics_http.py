@@ -189,6 +189,16 @@ class TestTelematicsOverHttp(HttpCase):
         self.assertTrue(readings)
         self.assertEqual(set(readings.mapped("kind")), {"operating_hours"})
 
+    def test_json_time_series_page(self):
+        message = self.ingest(
+            fixture("locations_page.json"), "ts-json-1", "application/json"
+        )
+        komatsu = self.Equipment.search([("serial_no", "=", "KMTPC210V01077")])
+        locations = self.readings(komatsu, "location")
+        self.assertEqual(
+            sorted(locations.mapped("latitude")), [35.6762, 35.677], message.payload
+        )
+
     def test_readings_out_of_order_are_stored(self):
         pin = "T-TEL-ORDER-1"
         self.ingest(
