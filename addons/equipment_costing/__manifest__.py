@@ -19,6 +19,7 @@
         "data/integration_flow_data.xml",
         "views/maintenance_equipment_views.xml",
         "views/construction_equipment_assignment_views.xml",
+        "views/construction_equipment_reading_views.xml",
         "views/menus.xml",
     ],
     "demo": ["demo/equipment_demo.xml"],

@@ -1,15 +1,49 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import UTC, datetime
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.tools import file_open
 
-from odoo.addons.integration_queue.lib.errors import IntegrationError
-from odoo.addons.integration_queue.lib.processor import integration_processor
+from odoo.addons.integration_queue.lib.errors import (
+    IntegrationError,
+    IntegrationParseError,
+)
+from odoo.addons.integration_queue.lib.processor import (
+    integration_parser,
+    integration_processor,
+)
 
+from ..lib.aemp import (
+    AempError,
+    fleet_from_json,
+    parse_fleet,
+    parse_time_series,
+    time_series_from_json,
+)
 from .maintenance_equipment import identity
 
 EQUIPMENT = "maintenance.equipment"
 ASSIGNMENT = "construction.equipment.assignment"
+READING = "construction.equipment.reading"
+READING_COLUMNS = (
+    "equipment_id",
+    "company_id",
+    "kind",
+    "value",
+    "unit",
+    "unit_given",
+    "reading_datetime",
+    "latitude",
+    "longitude",
+    "altitude",
+    "system_id",
+    "message_id",
+    "assignment_id",
+    "job_id",
+    "state",
+)
 
 
 def utc(value):
@@ -164,3 +198,226 @@ class ConstructionEquipmentFlows(models.AbstractModel):
             previous.write({"date_end": start})
             message.link(previous, "updated")
         return message.upsert(ASSIGNMENT, payload["external_id"], vals)
+
+    # ------------------------------------------------------------ telematics
+    @api.model
+    @integration_parser("aemp_fleet")
+    def _parse_aemp_fleet(self, document, content_type):
+        """An ISO 15143-3 Fleet snapshot, or a time-series page of one machine, as
+        the payload (Fleet.to_json())."""
+        try:
+            try:
+                return parse_fleet(document, content_type).to_json()
+            except AempError as exc:
+                if exc.code != "not_a_fleet_document":
+                    raise
+                return parse_time_series(document, content_type).to_json()
+        except AempError as exc:
+            raise IntegrationParseError(exc.message, code=exc.code) from exc
+
+    @api.model
+    def _aemp_payload(self, payload):
+        """The parsed form of a payload: XML bodies arrive parsed already, JSON bodies
+        as the OEM serves them."""
+        if "equipment" in payload and "links" in payload:
+            return payload
+        try:
+            try:
+                return fleet_from_json(payload).to_json()
+            except AempError as exc:
+                if exc.code != "not_a_fleet_document":
+                    raise
+                return time_series_from_json(payload).to_json()
+        except AempError as exc:
+            raise IntegrationError(
+                f"The document cannot be read: {exc.message}",
+                code=exc.code,
+                retryable=False,
+            ) from exc
+
+    @api.model
+    @integration_processor("telematics.aemp_snapshot")
+    def _process_aemp_snapshot(self, message, payload):
+        """Each machine of the snapshot matched (or created) by its telematics
+        identity, its readings stored once whatever the number of times the
+        snapshot arrives; a reading taken where no assignment puts the machine is
+        kept and raised as an exception."""
+        fleet = self._aemp_payload(payload)
+        Equipment = self.env[EQUIPMENT]
+        # ids only grow: a machine above the highest id known before was created
+        last_known = Equipment.search([], order="id desc", limit=1).id
+        machines = []
+        for item in fleet["equipment"]:
+            header = item["header"]
+            equipment = Equipment._match_telematics(
+                message.system,
+                header.get("oem_name"),
+                header.get("model"),
+                header.get("serial_number"),
+                header.get("pin"),
+                header.get("equipment_id"),
+            )
+            machines.append((equipment, item["readings"]))
+        all_machines = Equipment.browse([machine.id for machine, _readings in machines])
+        message.link(all_machines.filtered(lambda m: m.id > last_known), "created")
+        message.link(all_machines.filtered(lambda m: m.id <= last_known), "linked")
+        rows = self._reading_rows(message, machines)
+        readings = self._insert_readings(rows)
+        message.link(readings, "created")
+        message.notes.append(
+            f"{len(all_machines)} machine(s), {len(readings)} new reading(s), "
+            f"{len(rows) - len(readings)} already stored."
+        )
+        self._raise_unassigned(message, readings)
+        return all_machines
+
+    @api.model
+    def _reading_rows(self, message, machines):
+        """The rows of the readings, each with the assignment valid at its time:
+        one search for the assignments of all the machines, none per reading."""
+        moments = [
+            utc(reading["datetime"].removesuffix("Z"))
+            for _machine, readings in machines
+            for reading in readings
+        ]
+        if not moments:
+            return []
+        assignments = self.env[ASSIGNMENT].search(
+            [
+                ("equipment_id", "in", [machine.id for machine, _r in machines]),
+                ("date_start", "<=", max(moments)),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">", min(moments)),
+            ]
+        )
+        rows = {}
+        for machine, readings in machines:
+            own = assignments.filtered(lambda a, m=machine: a.equipment_id == m)
+            company = machine.company_id or message.system.company_id
+            for reading in readings:
+                when = utc(reading["datetime"].removesuffix("Z"))
+                assignment = own.filtered(
+                    lambda a, t=when: (
+                        a.date_start <= t and (not a.date_end or a.date_end > t)
+                    )
+                )[:1]
+                extra = reading.get("extra") or {}
+                value = reading["value"]
+                value = float(value) if value is not None else 0.0
+                row = (
+                    machine.id,
+                    company.id,
+                    reading["kind"],
+                    value,
+                    reading.get("unit"),
+                    extra.get("unit_given") or reading.get("unit"),
+                    when,
+                    extra.get("latitude"),
+                    extra.get("longitude"),
+                    extra.get("altitude"),
+                    message.system.id,
+                    message.record.id,
+                    assignment.id or None,
+                    assignment.job_id.id or None,
+                    "ok" if assignment else "suspect",
+                )
+                # the same reading twice in one document is one reading
+                rows.setdefault(row[:4] + (when,), row)
+        return list(rows.values())
+
+    @api.model
+    def _insert_readings(self, rows):
+        """Insert ``rows`` in one statement, skipping those stored already (the
+        unique key); returns the readings created. The ORM has no insert that
+        ignores a duplicate, so the rights it would check are checked here."""
+        Reading = self.env[READING]
+        if not rows:
+            return Reading
+        Reading.check_access("create")
+        companies = {row[1] for row in rows}
+        if not companies <= set(self.env.companies.ids):
+            raise IntegrationError(
+                "A machine of the snapshot belongs to a company the system does not "
+                "serve.",
+                code="company_not_allowed",
+                retryable=False,
+            )
+        now = fields.Datetime.now()
+        uid = self.env.uid
+        columns = (
+            *READING_COLUMNS,
+            "create_uid",
+            "write_uid",
+            "create_date",
+            "write_date",
+        )
+        values = [(*row, uid, uid, now, now) for row in rows]
+        placeholders = ", ".join(["%s"] * len(values))
+        # the machines just created must be in their table before readings refer
+        # to them
+        self.env.flush_all()
+        self.env.cr.execute(
+            f"""INSERT INTO construction_equipment_reading ({", ".join(columns)})
+                VALUES {placeholders}
+                ON CONFLICT (equipment_id, kind, reading_datetime, value) DO NOTHING
+                RETURNING id""",  # noqa: S608 -- the columns are constants
+            values,
+        )
+        return Reading.browse(sorted(row[0] for row in self.env.cr.fetchall()))
+
+    @api.model
+    def _raise_unassigned(self, message, readings):
+        """One exception per machine used where nobody assigned it, not one per
+        reading."""
+        unassigned = readings.filtered(lambda r: not r.assignment_id)
+        for equipment in unassigned.equipment_id:
+            own = unassigned.filtered(lambda r, e=equipment: r.equipment_id == e)
+            moments = own.mapped("reading_datetime")
+            text = (
+                f"{equipment.display_name} was used where nobody assigned it.\n"
+                f"{len(own)} reading(s) from {message.system.name} between "
+                f"{min(moments)} and {max(moments)} UTC have no assignment. Assign "
+                "the machine to its job for that time; the readings are kept as "
+                "suspect."
+            )
+            message.notes.append(text)
+            # sudo: the service user may not open exceptions; the hub's bookkeeping
+            self.env["integration.exception"].sudo()._raise(
+                "equipment_unassigned",
+                text,
+                message=message.record,
+                record=equipment,
+                system=message.system,
+            )
+
+    @api.model
+    def _send_demo_documents(self, system_id, flow_code, file_names, key_prefix):
+        """Demo traffic: the AEMP documents of demo/telematics, dated yesterday,
+        stored in the inbox as the API stores a posted XML body (the document as
+        received, the payload as the flow's parser reads it)."""
+        system = self.env["integration.system"].browse(system_id)
+        flow = self.env["integration.flow"].search([("code", "=", flow_code)])
+        day = (fields.Date.today() - timedelta(days=1)).isoformat().encode()
+        items = []
+        for index, name in enumerate(file_names):
+            with file_open(f"equipment_costing/demo/telematics/{name}", "rb") as file:
+                document = file.read().replace(b"@DAY@", day)
+            payload = flow._parse_document(document, "application/xml", self.env)
+            items.append(
+                {
+                    "idempotency_key": f"{key_prefix}-{index}",
+                    "raw_body": document.decode(),
+                    "content_type": "application/xml",
+                    "digest": hashlib.sha256(document).hexdigest(),
+                    "event_time": None,
+                    "payload": payload,
+                    "raw": json.dumps(payload),
+                }
+            )
+        # sudo: demo messages enter the inbox as the system's own would
+        return (
+            self.env["integration.message"]
+            .sudo()
+            ._ingest(system, flow, items, source="ui")
+        )

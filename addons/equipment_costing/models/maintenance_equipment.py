@@ -61,6 +61,11 @@ class MaintenanceEquipment(models.Model):
     assignment_ids = fields.One2many(
         "construction.equipment.assignment", "equipment_id"
     )
+    reading_count = fields.Integer(
+        compute="_compute_reading_count",
+        groups="equipment_costing.group_equipment_user,"
+        "construction_project_sync.group_project_manager",
+    )
     identity_ids = fields.One2many(
         "integration.mapping",
         "res_id",
@@ -91,6 +96,24 @@ class MaintenanceEquipment(models.Model):
                         name=equipment.display_name,
                     )
                 )
+
+    def _compute_reading_count(self):
+        counts = dict(
+            self.env["construction.equipment.reading"]._read_group(
+                [("equipment_id", "in", self.ids)], ["equipment_id"], ["__count"]
+            )
+        )
+        for equipment in self:
+            equipment.reading_count = counts.get(equipment, 0)
+
+    def action_view_readings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "equipment_costing.action_construction_equipment_reading"
+        )
+        action["domain"] = [("equipment_id", "=", self.id)]
+        action["context"] = {"default_equipment_id": self.id}
+        return action
 
     def _rate_at(self, date, kind=None):
         """The rates of this machine valid on ``date``: one per kind, or the one of
