@@ -371,36 +371,36 @@ class ConstructionFieldTime(models.Model):
                 code="field_time_locked",
                 retryable=False,
             )
-        for ref, record, vals in to_update:
-            was_rejected = record.state == "rejected"
-            record = message.upsert(self._name, ref, dict(vals, batch_ref=batch_ref))
-            if was_rejected:
-                record._approval_back_to_draft()
-                record._log(
-                    {
-                        record.id: _(
-                            "Corrected by %(system)s in batch %(batch)s and "
-                            "submitted again.",
-                            system=message.system.name,
-                            batch=batch_ref,
-                        )
-                    }
+        rejected = self.browse(
+            [rec.id for _ref, rec, _vals in to_update if rec.state == "rejected"]
+        )
+        # one mapping lookup, one create of the new lines, grouped writes
+        items = [
+            (ref, dict(vals, batch_ref=batch_ref)) for ref, _rec, vals in to_update
+        ]
+        items += [
+            (ref, dict(vals, batch_ref=batch_ref, line_ref=ref))
+            for ref, vals in to_create
+        ]
+        records = message.upsert_many(
+            self._name,
+            items,
+            context={"mail_create_nolog": True, "mail_create_nosubscribe": True},
+        )
+        if rejected:
+            rejected._approval_back_to_draft()
+            rejected._log(
+                dict.fromkeys(
+                    rejected.ids,
+                    _(
+                        "Corrected by %(system)s in batch %(batch)s and submitted "
+                        "again.",
+                        system=message.system.name,
+                        batch=batch_ref,
+                    ),
                 )
-        created = self.browse()
-        if to_create:
-            created = self.with_context(
-                mail_create_nolog=True, mail_create_nosubscribe=True
-            ).create(
-                [
-                    dict(vals, batch_ref=batch_ref, line_ref=ref)
-                    for ref, vals in to_create
-                ]
             )
-            mapping = self.env["integration.mapping"]
-            for (ref, _vals), record in zip(to_create, created, strict=True):
-                mapping._link(message.system, record, ref, message.record)
-                message.link(record, "created")
-        return created
+        return self.browse([records[ref].id for ref, _vals in to_create])
 
     @api.model
     def _job_key(self, line):
@@ -412,10 +412,13 @@ class ConstructionFieldTime(models.Model):
     def _flow_jobs(self, message, lines):
         """The jobs of the lines, by the system's external id or by job number."""
         keys = {self._job_key(line) for line in lines}
+        external = [key[1] for key in keys if key[0] == "external_id"]
+        mapped = self.env["integration.mapping"]._resolve_many(
+            message.system, "project.project", external, env=self.env
+        )
         jobs = {
-            key: message.resolve("project.project", key[1], required=False)
-            for key in keys
-            if key[0] == "external_id"
+            ("external_id", ref): mapped.get(ref, self.env["project.project"])
+            for ref in external
         }
         numbers = {key[1] for key in keys if key[0] == "job_number"}
         if numbers:
@@ -454,9 +457,10 @@ class ConstructionFieldTime(models.Model):
     def _flow_employees(self, message, lines):
         """Employees by the system's mapping of hr.employee, else by badge id."""
         refs = {str(line["employee_external_id"]) for line in lines}
-        employees = {
-            ref: message.resolve("hr.employee", ref, required=False) for ref in refs
-        }
+        mapped = self.env["integration.mapping"]._resolve_many(
+            message.system, "hr.employee", refs, env=self.env
+        )
+        employees = {ref: mapped.get(ref, self.env["hr.employee"]) for ref in refs}
         unmapped = [ref for ref, employee in employees.items() if not employee]
         if unmapped:
             # sudo: the badge id is HR data a service user may not read; the lookup

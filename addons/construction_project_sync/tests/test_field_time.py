@@ -3,10 +3,11 @@ import io
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from odoo.addons.integration_queue.tests.common import (
     FlowHttpMixin,
+    ingest,
     make_system,
     perform_jobs,
 )
@@ -589,3 +590,74 @@ class TestFieldTimeApproval(JobCase):
             allowed_company_ids=company_b.ids
         ).action_approve()
         self.assertEqual(theirs.timesheet_id.company_id, company_b)
+
+
+@tagged("post_install", "-at_install")
+class TestFieldTimeStagingScales(TransactionCase):
+    """Staging costs the same number of queries for 6 lines as for 60: nothing on
+    the processor's path is done line by line in SQL."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.flow = env.ref("construction_project_sync.flow_timesheet_batch")
+        cls.system, _key = make_system(
+            env,
+            "fieldapp_scale",
+            cls.flow,
+            groups=["construction_project_sync.group_project_manager"],
+        )
+        env["project.project"].create(
+            {"name": "Scale Hall", "is_job": True, "job_number": "SC-001"}
+        )
+        env["construction.cost.code"].create(
+            {"code": "SC-03310", "name": "Placing", "cost_type": "labor"}
+        )
+        cls.badges = [f"SC{i}" for i in range(5)]
+        env["hr.employee"].create(
+            [{"name": f"Crew {b}", "barcode": b, "hourly_cost": 40} for b in cls.badges]
+        )
+
+    def stage(self, batch_id, count):
+        lines = [
+            {
+                "line_id": f"{batch_id}-{i}",
+                "employee_external_id": self.badges[i % 5],
+                "job_number": "SC-001",
+                "cost_code": "SC-03310",
+                "date": "2026-11-16",
+                "hours": 1 + i % 8,
+            }
+            for i in range(count)
+        ]
+        ingest(
+            self.env,
+            self.system,
+            self.flow,
+            [{"batch_id": batch_id, "lines": lines}],
+            prefix=batch_id,
+        )
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        perform_jobs(self.env)
+        queries = self.env.cr.sql_log_count - before
+        staged = self.env["construction.field.time"].search(
+            [("batch_ref", "=", batch_id)]
+        )
+        self.assertEqual(len(staged), count)
+        self.assertEqual(staged.mapped("state"), ["submitted"] * count)
+        return queries
+
+    def test_staging_queries_do_not_grow_with_the_lines(self):
+        self.stage("W", 3)  # caches warm
+        small = self.stage("S", 6)
+        large = self.stage("L", 60)
+        self.assertLessEqual(large, small, "a query per line crept back in")
+        mappings = self.env["integration.mapping"].search(
+            [
+                ("system_id", "=", self.system.id),
+                ("res_model", "=", "construction.field.time"),
+            ]
+        )
+        self.assertEqual(len(mappings), 69)

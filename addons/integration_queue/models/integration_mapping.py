@@ -76,27 +76,59 @@ class IntegrationMapping(models.Model):
         return row and row[0]
 
     @api.model
+    def _resolve_many(self, system, model, external_ids, env=None):
+        """{external id: record} of the ``external_ids`` mapped for ``system``, in one
+        query; ids with no mapping, or whose record is gone, are left out."""
+        env = env or self.env
+        # sudo: see _resolve
+        self.env.cr.execute(
+            "SELECT external_id, res_id FROM integration_mapping WHERE system_id = %s "
+            "AND res_model = %s AND external_id = ANY(%s)",
+            [system.id, model, [str(ref) for ref in external_ids]],
+        )
+        rows = self.env.cr.fetchall()
+        records = env[model].browse([res_id for _ref, res_id in rows]).exists()
+        by_id = {record.id: record for record in records}
+        return {ref: by_id[res_id] for ref, res_id in rows if res_id in by_id}
+
+    @api.model
     def _link(self, system, record, external_id, message=None):
+        return self._link_many(system, [(external_id, record)], message)
+
+    @api.model
+    def _link_many(self, system, items, message=None):
+        """Map each record of ``items`` [(external id, record), ...] to its external
+        id for ``system``: one search, one create, whatever the number."""
+        items = [(str(ref), record) for ref, record in items]
+        if not items:
+            return self.browse()
         # sudo: see _resolve; linking is bookkeeping done for the processor.
         mappings = self.sudo()
+        keys = {(record._name, ref) for ref, record in items}
         # a mapping whose record was deleted in Odoo gives way to the new record
-        stale = mappings.search(
+        found = mappings.search(
             [
                 ("system_id", "=", system.id),
-                ("res_model", "=", record._name),
-                ("external_id", "=", str(external_id)),
+                ("res_model", "in", list({model for model, _ref in keys})),
+                ("external_id", "in", [ref for ref, _record in items]),
             ]
-        )
-        if stale and not self.env[record._name].browse(stale.res_id).exists():
-            stale.unlink()
+        ).filtered(lambda m: (m.res_model, m.external_id) in keys)
+        alive = set()
+        for model, model_mappings in found.grouped("res_model").items():
+            records = self.env[model].browse(model_mappings.mapped("res_id")).exists()
+            alive.update((model, res_id) for res_id in records.ids)
+        found.filtered(lambda m: (m.res_model, m.res_id) not in alive).unlink()
         return mappings.create(
-            {
-                "system_id": system.id,
-                "res_model": record._name,
-                "res_id": record.id,
-                "external_id": str(external_id),
-                "message_id": message.id if message else False,
-            }
+            [
+                {
+                    "system_id": system.id,
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "external_id": ref,
+                    "message_id": message.id if message else False,
+                }
+                for ref, record in items
+            ]
         )
 
     def action_open_record(self):

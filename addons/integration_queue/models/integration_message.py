@@ -105,6 +105,47 @@ class InboundMessage:
             self.link(record, "created")
         return record
 
+    def upsert_many(self, model, items, context=None):
+        """upsert of many records at once: ``items`` is [(external_id, vals), ...]
+        with each external id once; returns {external_id: record}.
+
+        One lookup of the mappings, one create of the new records and their
+        mappings, and one write per distinct set of values the ownership rules let
+        through. ``context`` holds the processor's keys for these creates and
+        writes (mail_create_nolog, say).
+        """
+        items = [(str(ref), vals) for ref, vals in items]
+        if len({ref for ref, _vals in items}) != len(items):
+            raise ValueError(f"upsert_many of {model}: an external id comes twice")
+        records = self.env[model].with_context(**(context or {}))
+        mapping = self.env["integration.mapping"]
+        found = mapping._resolve_many(
+            self.system, model, [ref for ref, _vals in items], env=records.env
+        )
+        existing = [(found[ref], vals) for ref, vals in items if ref in found]
+        allowed = self.env["integration.ownership"]._filter_write_many(
+            self.system, existing, self
+        )
+        # records given the same values are written together
+        groups = {}
+        for (record, _vals), vals in zip(existing, allowed, strict=True):
+            if vals:
+                key = repr(sorted(vals.items()))
+                groups.setdefault(key, (vals, []))[1].append(record.id)
+        for vals, ids in groups.values():
+            records.browse(ids).write(vals)
+        self.link(records.browse([record.id for record, _vals in existing]), "updated")
+        new = [(ref, vals) for ref, vals in items if ref not in found]
+        if not new:
+            return found
+        created = records.create([vals for _ref, vals in new])
+        pairs = [
+            (ref, record) for (ref, _vals), record in zip(new, created, strict=True)
+        ]
+        mapping._link_many(self.system, pairs, self.record)
+        self.link(created, "created")
+        return {**found, **dict(pairs)}
+
 
 class IntegrationMessage(models.Model):
     """One inbound payload and its life: stored first, then processed."""

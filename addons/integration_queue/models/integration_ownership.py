@@ -48,12 +48,28 @@ class IntegrationOwnership(models.Model):
         """``vals`` without the fields ``system`` may not write on ``record``.
 
         Raises IntegrationError (not retryable) where the rule says refuse."""
-        rules = self.sudo().search(
-            [
-                ("model_name", "=", record._name),
-                ("company_id", "in", [False, record.env.company.id]),
-            ]
-        )
+        return self._filter_write_many(system, [(record, vals)], ctx)[0]
+
+    @api.model
+    def _filter_write_many(self, system, items, ctx=None):
+        """_filter_write of each (record, vals) of ``items``, in order, with the
+        rules searched once per model rather than once per record."""
+        rules_of = {}
+        allowed = []
+        for record, vals in items:
+            key = (record._name, record.env.company.id)
+            if key not in rules_of:
+                rules_of[key] = self.sudo().search(
+                    [
+                        ("model_name", "=", record._name),
+                        ("company_id", "in", [False, record.env.company.id]),
+                    ]
+                )
+            allowed.append(self._apply_rules(rules_of[key], system, record, vals, ctx))
+        return allowed
+
+    @api.model
+    def _apply_rules(self, rules, system, record, vals, ctx):
         allowed = dict(vals)
         for rule in rules:
             if rule.owner_system_id == system:
