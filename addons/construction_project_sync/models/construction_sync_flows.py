@@ -192,15 +192,7 @@ class ConstructionSyncFlows(models.AbstractModel):
             "submitted. Reject it or send it back to draft, then replay the message "
             "to take the new figures."
         )
-        message.notes.append(text)
-        # sudo: the service user may not open exceptions; the hub's bookkeeping
-        self.env["integration.exception"].sudo()._raise(
-            "change_order_under_review",
-            text,
-            message=message.record,
-            record=change_order,
-            system=message.system,
-        )
+        message.report("change_order_under_review", text, change_order)
 
     @api.model
     @integration_processor("change_order.upsert")

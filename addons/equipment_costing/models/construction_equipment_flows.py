@@ -381,15 +381,7 @@ class ConstructionEquipmentFlows(models.AbstractModel):
                 "the machine to its job for that time; the readings are kept as "
                 "suspect."
             )
-            message.notes.append(text)
-            # sudo: the service user may not open exceptions; the hub's bookkeeping
-            self.env["integration.exception"].sudo()._raise(
-                "equipment_unassigned",
-                text,
-                message=message.record,
-                record=equipment,
-                system=message.system,
-            )
+            message.report("equipment_unassigned", text, equipment)
 
     @api.model
     def _send_demo_documents(self, system_id, flow_code, file_names, key_prefix):

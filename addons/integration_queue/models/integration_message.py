@@ -63,6 +63,16 @@ class InboundMessage:
         for rec in record:
             self.links.append((rec._name, rec.id, action))
 
+    def report(self, code, text, record=None):
+        """A business problem a person must act on, found while processing: noted
+        on the message and opened as an exception for the flow's owner (the
+        message itself goes on)."""
+        self.notes.append(text)
+        # sudo: service users may not open exceptions; the hub's own bookkeeping
+        self.env["integration.exception"].sudo()._raise(
+            code, text, message=self.record, record=record, system=self.system
+        )
+
     def resolve(self, model, external_id, required=True):
         """The Odoo record mapped to ``external_id`` of this system, or an error a
         person can act on (retryable: the referenced record may arrive later)."""
