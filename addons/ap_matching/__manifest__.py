@@ -20,6 +20,8 @@
     "data": [
         "security/ap_matching_security.xml",
         "security/ir.model.access.csv",
+        "data/ap_receipt_flow_data.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
 }

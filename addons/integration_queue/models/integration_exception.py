@@ -50,6 +50,11 @@ class IntegrationException(models.Model):
     )
     state_sequence = fields.Integer(compute="_compute_state_sequence", store=True)
     resolution_note = fields.Text(tracking=True)
+    dead_letter = fields.Boolean(
+        readonly=True,
+        help="Raised because its message went to the dead letter; resolved by "
+        "itself when a replay of the message goes through.",
+    )
     resolved_by_id = fields.Many2one("res.users", readonly=True)
     resolved_at = fields.Datetime(readonly=True)
     escalated = fields.Boolean(readonly=True, tracking=True)
@@ -144,6 +149,7 @@ class IntegrationException(models.Model):
                     "name": _("%(flow)s from %(system)s could not be processed")
                     % {"flow": flow.name, "system": message.system_id.name},
                     "reason_code": message.error_code or "dead_letter",
+                    "dead_letter": True,
                     "description": message.error_message,
                     "message_id": message.id,
                     "flow_id": flow.id,
@@ -155,6 +161,30 @@ class IntegrationException(models.Model):
                 }
             )
         return self.create(vals_list)
+
+    def _resolve_dead_letters(self, messages):
+        """A message that went through on replay needs nobody any more: its dead
+        letter exceptions close, saying so (what the processing itself reported
+        stays open)."""
+        # sudo: the hub's own bookkeeping, run for whoever replayed the message
+        exceptions = self.sudo().search(
+            [
+                ("message_id", "in", messages.ids),
+                ("dead_letter", "=", True),
+                ("state", "in", ("open", "in_progress")),
+            ]
+        )
+        if not exceptions:
+            return
+        exceptions.write(
+            {
+                "state": "resolved",
+                "resolution_note": _("The message was processed on replay."),
+                "resolved_by_id": self.env.uid,
+                "resolved_at": fields.Datetime.now(),
+            }
+        )
+        exceptions.activity_ids.action_feedback(feedback=_("Processed on replay"))
 
     def action_start(self):
         self.filtered(lambda e: e.state == "open").write({"state": "in_progress"})

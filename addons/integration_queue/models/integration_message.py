@@ -753,6 +753,10 @@ class IntegrationMessage(models.Model):
             self.env["integration.exception"]._raise_for_dead_messages(
                 self.browse([m.id for m in dead]).sudo()
             )
+        if done:
+            self.env["integration.exception"]._resolve_dead_letters(
+                self.browse([m.id for m in done])
+            )
         self.invalidate_model()
 
     # ------------------------------------------------------------------ replay

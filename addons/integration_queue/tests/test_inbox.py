@@ -406,6 +406,29 @@ class TestReplay(InboxCase):
         self.assertEqual(set(dead.mapped("state")), {"queued"})
         self.assertEqual(set(dead.mapped("attempt_count")), {0})
 
+    def test_dead_letter_exception_closes_when_the_replay_goes_through(self):
+        ingest(
+            self.env,
+            self.system,
+            self.partner_flow,
+            [{"external_id": "P-ZZ", "name": "Zed Co", "country_code": "zz"}],
+        )
+        perform_jobs(self.env)
+        message = self.messages_of()
+        self.assertEqual(
+            (message.state, message.error_code), ("dead", "unknown_country")
+        )
+        dead_letter = message.exception_ids
+        self.assertEqual((dead_letter.state, dead_letter.dead_letter), ("open", True))
+        # someone fixes the cause, then replays
+        self.env["res.country"].create({"name": "Zedland", "code": "ZZ"})
+        message.action_replay()
+        perform_jobs(self.env)
+        message.invalidate_recordset()
+        self.assertEqual(message.state, "done")
+        self.assertEqual(dead_letter.state, "resolved")
+        self.assertIn("replay", dead_letter.resolution_note)
+
     def test_rejected_message_replays_once_the_schema_accepts_it(self):
         result = ingest(
             self.env, self.system, self.partner_flow, [{"external_id": "S-1"}]

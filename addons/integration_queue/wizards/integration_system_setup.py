@@ -66,6 +66,10 @@ class IntegrationSystemSetup(models.TransientModel):
             {
                 "name": _("%s (integration)") % self.name,
                 "login": login,
+                # Odoo's own flows post to chatter as the acting user (a validated
+                # transfer announces its backorder) and need an author address; a
+                # reserved .invalid domain (RFC 2606) is one no mail ever reaches
+                "email": f"{login}@integration.invalid",
                 "company_id": self.company_id.id,
                 "company_ids": [(6, 0, self.company_id.ids)],
                 "groups_id": [(6, 0, groups.ids)],

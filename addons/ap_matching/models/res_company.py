@@ -1,0 +1,17 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    ap_over_receipt_policy = fields.Selection(
+        [("refuse", "Refuse the confirmation"), ("flag", "Receive and flag")],
+        string="Over-Receipt from the Field",
+        default="refuse",
+        required=True,
+        help="A field receipt confirming more than a purchase order line still "
+        "expects: refused whole (nothing is received, the message can be replayed "
+        "once the order is changed), or received and raised as an exception for "
+        "procurement.",
+    )
