@@ -111,14 +111,27 @@ class IntegrationException(models.Model):
             return flow.owner_user_id
         if flow and flow.owner_group_id.users:
             return flow.owner_group_id.users[:1]
+        if not system:
+            return self.env["res.users"]
         return system.business_owner_id or system.technical_owner_id
 
     @api.model
     def _raise(
-        self, reason_code, text, message=None, record=None, system=None, flow=None
+        self,
+        reason_code,
+        text,
+        message=None,
+        record=None,
+        system=None,
+        flow=None,
+        owner=None,
+        company=None,
     ):
+        """Open an exception. One found in Odoo rather than in a message (a vendor
+        policy met while ordering) names its ``owner`` and ``company``."""
         flow = flow or (message and message.flow_id)
         system = system or (message and message.system_id)
+        company = company or (system.company_id if system else self.env.company)
         criticality = flow.criticality if flow else "normal"
         hours = flow.sla_hours if flow else SLA_HOURS[criticality]
         return self.create(
@@ -129,10 +142,10 @@ class IntegrationException(models.Model):
                 "message_id": message.id if message else False,
                 "flow_id": flow.id if flow else False,
                 "system_id": system.id if system else False,
-                "company_id": (system.company_id if system else self.env.company).id,
+                "company_id": company.id,
                 "res_model": record._name if record else False,
                 "res_id": record.id if record else False,
-                "owner_id": self._owner_for(flow, system).id,
+                "owner_id": (owner or self._owner_for(flow, system)).id,
                 "criticality": criticality,
                 "deadline": fields.Datetime.now() + timedelta(hours=hours),
             }
