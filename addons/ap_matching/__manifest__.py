@@ -23,6 +23,7 @@
         "security/ir.model.access.csv",
         "data/ap_receipt_flow_data.xml",
         "data/ap_material_request_flow_data.xml",
+        "data/ap_reconciliation_data.xml",
         "views/purchase_request_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

@@ -6,3 +6,4 @@ from . import purchase_request
 from . import purchase_request_line
 from . import construction_receipt_flows
 from . import construction_material_request_flows
+from . import ap_unbilled_receipt_reconciliation

@@ -15,3 +15,9 @@ class ResCompany(models.Model):
         "once the order is changed), or received and raised as an exception for "
         "procurement.",
     )
+    ap_unbilled_receipt_days = fields.Integer(
+        string="Receipts Billed Within (Days)",
+        default=30,
+        help="A purchase order received this many days ago and still not billed is "
+        "reported by the reconciliation check 'Received, not billed'.",
+    )

@@ -8,3 +8,6 @@ class ResConfigSettings(models.TransientModel):
     ap_over_receipt_policy = fields.Selection(
         related="company_id.ap_over_receipt_policy", readonly=False
     )
+    ap_unbilled_receipt_days = fields.Integer(
+        related="company_id.ap_unbilled_receipt_days", readonly=False
+    )
