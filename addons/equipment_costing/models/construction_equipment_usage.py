@@ -171,17 +171,20 @@ class ConstructionEquipmentUsage(models.Model):
         readings = readings.filtered(lambda r: r.kind in METERS)
         if not readings:
             return self.browse()
-        touched = defaultdict(set)
+        touched, tz_of = defaultdict(set), {}
         for reading in readings:
-            tz = company_tz(reading.equipment_id.company_id or reading.company_id)
-            touched[reading.equipment_id].add(local_day(tz, reading.reading_datetime))
+            machine = reading.equipment_id
+            tz = tz_of.setdefault(
+                machine, company_tz(machine.company_id or reading.company_id)
+            )
+            touched[machine].add(local_day(tz, reading.reading_datetime))
         # the day after the last one touched (a gap may make it weeks later) takes
         # its baseline from these readings: find it in one query
         machines = list(touched)
-        afters = []
-        for machine in machines:
-            tz = company_tz(machine.company_id or readings[:1].company_id)
-            afters.append(day_start(tz, max(touched[machine]) + timedelta(days=1)))
+        afters = [
+            day_start(tz_of[machine], max(touched[machine]) + timedelta(days=1))
+            for machine in machines
+        ]
         self.env["construction.equipment.reading"].flush_model()
         self.env.cr.execute(
             """SELECT r.equipment_id, min(r.reading_datetime)
@@ -198,8 +201,7 @@ class ConstructionEquipmentUsage(models.Model):
         for machine in machines:
             last = max(touched[machine])
             if machine.id in next_moment:
-                tz = company_tz(machine.company_id or readings[:1].company_id)
-                last = local_day(tz, next_moment[machine.id])
+                last = local_day(tz_of[machine], next_moment[machine.id])
             date_to = max(date_to, last)
         return self._recompute([m.id for m in machines], date_from, date_to, message)
 
@@ -227,12 +229,12 @@ class ConstructionEquipmentUsage(models.Model):
         machines = machines.exists()
         if not machines or date_to < date_from:
             return Usage.browse()
-        meters = self._meter_readings(machines, date_from, date_to)
+        meters, reported_by = self._meter_readings(machines, date_from, date_to)
         assignments = self._assignments(machines, date_from, date_to)
         derived, problems = {}, []
         for machine in machines:
-            companies = meters.get(machine.id, {}).pop("companies", None)
-            company = machine.company_id or companies
+            # a machine of no company counts in the company its readings came to
+            company = machine.company_id or reported_by.get(machine.id)
             if not company:
                 continue
             self._derive_machine(
@@ -258,9 +260,10 @@ class ConstructionEquipmentUsage(models.Model):
 
     @api.model
     def _meter_readings(self, machines, date_from, date_to):
-        """{machine id: {kind: [(moment, value)], "companies": company}} for the
-        period, with each meter's last reading before it (the baseline). The
-        window is a day wider on each side than any timezone's day."""
+        """({machine id: {kind: [(moment, value)]}}, {machine id: company of its
+        latest reading}) for the period, with each meter's last reading before it
+        (the baseline). The window is a day wider on each side than any
+        timezone's day."""
         Reading = self.env["construction.equipment.reading"]
         Reading.flush_model()
         low = datetime.combine(date_from, time.min) - timedelta(days=1)
@@ -294,9 +297,10 @@ class ConstructionEquipmentUsage(models.Model):
             result[equipment_id][kind].append((moment, value))
             company_of[equipment_id] = company_id
         Company = self.env["res.company"].sudo()
-        for equipment_id, company_id in company_of.items():
-            result[equipment_id]["companies"] = Company.browse(company_id)
-        return result
+        return result, {
+            equipment_id: Company.browse(company_id)
+            for equipment_id, company_id in company_of.items()
+        }
 
     @api.model
     def _assignments(self, machines, date_from, date_to):
@@ -346,7 +350,7 @@ class ConstructionEquipmentUsage(models.Model):
             return None
 
         tz = company_tz(company)
-        figures = defaultdict(lambda: dict.fromkeys(METERS, 0.0))
+        figures = {}
         drops = defaultdict(list)
         since = defaultdict(dict)
         for kind, points in meters.items():
@@ -385,7 +389,7 @@ class ConstructionEquipmentUsage(models.Model):
                     derived,
                     problems,
                 )
-            self._spread_standby(company, day, keys, spans, start, end, derived)
+            self._spread_standby(company, day, keys, spans, derived)
 
     @api.model
     def _spans(self, assignments, start, end):
@@ -502,7 +506,7 @@ class ConstructionEquipmentUsage(models.Model):
             problems.append((machine, code, text, key))
 
     @api.model
-    def _spread_standby(self, company, day, keys, spans, start, end, derived):
+    def _spread_standby(self, company, day, keys, spans, derived):
         """Standby of a working day the machine was assigned and reported: the
         standard day less its operating and idle hours, shared by the assigned
         rows of the day by the time of each."""
