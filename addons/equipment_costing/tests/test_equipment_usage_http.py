@@ -3,7 +3,11 @@ from datetime import date, datetime
 
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.integration_queue.tests.common import make_system, perform_jobs
+from odoo.addons.integration_queue.tests.common import (
+    FlowHttpMixin,
+    make_system,
+    perform_jobs,
+)
 
 API = "/api/construction/v1"
 # Tuesday 24 to Thursday 26 November 2026
@@ -37,7 +41,7 @@ def snapshot(machines, moment):
 
 
 @tagged("post_install", "-at_install")
-class TestEquipmentUsageOverHttp(HttpCase):
+class TestEquipmentUsageOverHttp(FlowHttpMixin, HttpCase):
     """Snapshots posted to the hub's API become daily usage: the same snapshot
     twice or out of order gives the same days, once."""
 
@@ -48,11 +52,15 @@ class TestEquipmentUsageOverHttp(HttpCase):
         perform_jobs(cls.env)
         cls.env.company.partner_id.tz = "UTC"
         cls.flow = cls.env.ref("equipment_costing.flow_telematics_aemp_snapshot")
+        dispatch = cls.env.ref("equipment_costing.flow_equipment_assignment")
         cls.system, cls.key = make_system(
             cls.env,
             "usage_test",
-            cls.flow,
-            groups=["equipment_costing.group_equipment_user"],
+            cls.flow | dispatch,
+            groups=[
+                "equipment_costing.group_equipment_user",
+                "construction_project_sync.group_project_manager",
+            ],
         )
         cls.job = cls.env["project.project"].create(
             {"name": "Test Usage Http", "is_job": True, "job_number": "T-USE-H"}
@@ -156,3 +164,29 @@ class TestEquipmentUsageOverHttp(HttpCase):
             [("equipment_id", "=", machine.id), ("date", "=", date(2026, 11, 26))]
         )
         self.assertEqual(thursday.operating_hours, 7)
+
+    def test_dispatch_assigning_afterwards_moves_the_days_to_the_job(self):
+        pin = "T-USE-DISPATCH"
+        self.ingest(snapshot([(pin, 50, 5, 10)], f"{DAYS[0]}T16:00:00Z"), "d-0")
+        self.ingest(snapshot([(pin, 55, 6, 40)], f"{DAYS[1]}T16:00:00Z"), "d-1")
+        machine = self.env["maintenance.equipment"].search([("pin", "=", pin)])
+        wednesday = [("equipment_id", "=", machine.id), ("date", "=", DAYS[1])]
+        usage = self.Usage.search(wednesday)
+        self.assertEqual((usage.job_id.id, usage.state), (False, "flagged"))
+        Mapping = self.env["integration.mapping"]
+        Mapping._link(self.system, machine, "D-9")
+        Mapping._link(self.system, self.job, "JOB-9")
+        message = self.sync_flow(
+            "equipment.assignment",
+            {
+                "external_id": "A-9",
+                "equipment_external_id": "D-9",
+                "job_external_id": "JOB-9",
+                "start": "2026-11-20T06:00:00Z",
+            },
+            "d-assign",
+        )
+        self.assertEqual(message.state, "done", message.error_message)
+        usage = self.Usage.search(wednesday)
+        self.assertEqual((usage.job_id, usage.state), (self.job, "ok"))
+        self.assertEqual(usage.operating_hours, 5)
