@@ -254,7 +254,13 @@ class ConstructionEquipmentUsage(models.Model):
                 ("date", "<=", date_to),
             ]
         )
-        rows = Usage._store(existing, derived, problems)
+        # the feed's figures leave no chatter (a message per machine and day at
+        # every snapshot); the chatter keeps what people decide
+        rows = (
+            Usage.with_context(tracking_disable=True)
+            ._store(existing.with_context(tracking_disable=True), derived, problems)
+            .with_context(tracking_disable=False)
+        )
         Usage._raise_problems(rows, problems, message)
         return rows
 
