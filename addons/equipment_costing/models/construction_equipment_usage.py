@@ -196,14 +196,18 @@ class ConstructionEquipmentUsage(models.Model):
             [[m.id for m in machines], afters, list(METERS)],
         )
         next_moment = dict(self.env.cr.fetchall())
-        date_from = min(min(days) for days in touched.values())
-        date_to = date_from
+        # machines with the same days recompute together (a snapshot's all do);
+        # an old time-series page of one machine does not drag the others along
+        windows = defaultdict(list)
         for machine in machines:
             last = max(touched[machine])
             if machine.id in next_moment:
                 last = local_day(tz_of[machine], next_moment[machine.id])
-            date_to = max(date_to, last)
-        return self._recompute([m.id for m in machines], date_from, date_to, message)
+            windows[(min(touched[machine]), last)].append(machine.id)
+        rows = self.browse()
+        for (date_from, date_to), equipment_ids in windows.items():
+            rows |= self._recompute(equipment_ids, date_from, date_to, message)
+        return rows
 
     @api.model
     def _recompute(self, equipment_ids, date_from, date_to, message=None):

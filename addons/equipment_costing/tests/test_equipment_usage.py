@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 COORDINATOR = "equipment_costing.group_equipment_user"
@@ -505,3 +505,14 @@ class TestEquipmentUsage(TransactionCase):
         self.assertEqual(len(groups), 1)
         self.assertAlmostEqual(groups[0]["operating_hours"], 7)
         self.assertAlmostEqual(groups[0]["utilization"], 100 * 7 / 24)
+
+    def test_settings(self):
+        settings = self.env["res.config.settings"].create(
+            {"equipment_standard_day_hours": 10.0}
+        )
+        settings.execute()
+        self.assertEqual(self.company.equipment_standard_day_hours, 10.0)
+        arch = settings.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("equipment_max_hours_per_day", arch)
+        with self.assertRaises(ValidationError):
+            self.company.equipment_max_hours_per_day = 30
