@@ -198,13 +198,14 @@ class ConstructionEquipmentFlows(models.AbstractModel):
         if previous:
             previous.write({"date_end": start})
             message.link(previous, "updated")
+        # the days under this assignment, before and after the message, change
+        # job: up to today at most (readings do not come from the future)
+        first = min(start, current.date_start) if current else start
         assignment = message.upsert(ASSIGNMENT, payload["external_id"], vals)
-        # the days the machine reported under this assignment change job: up to
-        # today at most (readings do not come from the future)
         today = fields.Date.context_today(self)
         last = min(end.date(), today) if end else today
         self.env[USAGE]._recompute(
-            equipment.ids, start.date() - timedelta(days=1), last, message
+            equipment.ids, first.date() - timedelta(days=1), last, message
         )
         return assignment
 
@@ -399,9 +400,10 @@ class ConstructionEquipmentFlows(models.AbstractModel):
     def _send_demo_documents(
         self, system_id, flow_code, file_names, key_prefix, days_ago=1
     ):
-        """Demo traffic: the AEMP documents of demo/telematics, dated ``days_ago``,
-        stored in the inbox as the API stores a posted XML body (the document as
-        received, the payload as the flow's parser reads it)."""
+        """Demo traffic: the AEMP documents of demo/telematics, dated ``days_ago``
+        days back (yesterday by default), stored in the inbox as the API stores a
+        posted XML body (the document as received, the payload as the flow's parser
+        reads it)."""
         system = self.env["integration.system"].browse(system_id)
         flow = self.env["integration.flow"].search([("code", "=", flow_code)])
         day = (fields.Date.today() - timedelta(days=days_ago)).isoformat().encode()
