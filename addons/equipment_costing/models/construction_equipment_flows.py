@@ -27,6 +27,7 @@ from .maintenance_equipment import identity
 EQUIPMENT = "maintenance.equipment"
 ASSIGNMENT = "construction.equipment.assignment"
 READING = "construction.equipment.reading"
+USAGE = "construction.equipment.usage"
 READING_COLUMNS = (
     "equipment_id",
     "company_id",
@@ -197,7 +198,16 @@ class ConstructionEquipmentFlows(models.AbstractModel):
         if previous:
             previous.write({"date_end": start})
             message.link(previous, "updated")
-        return message.upsert(ASSIGNMENT, payload["external_id"], vals)
+        # the days under this assignment, before and after the message, change
+        # job: up to today at most (readings do not come from the future)
+        first = min(start, current.date_start) if current else start
+        assignment = message.upsert(ASSIGNMENT, payload["external_id"], vals)
+        today = fields.Date.context_today(self)
+        last = min(end.date(), today) if end else today
+        self.env[USAGE]._recompute(
+            equipment.ids, first.date() - timedelta(days=1), last, message
+        )
+        return assignment
 
     # ------------------------------------------------------------ telematics
     @api.model
@@ -241,7 +251,9 @@ class ConstructionEquipmentFlows(models.AbstractModel):
         """Each machine of the snapshot matched (or created) by its telematics
         identity, its readings stored once whatever the number of times the
         snapshot arrives; a reading taken where no assignment puts the machine is
-        kept and raised as an exception."""
+        kept and raised as an exception. The daily usage of the days the new
+        readings touch (and the next day each machine reported, whose baseline
+        they are) is worked out again."""
         fleet = self._aemp_payload(payload)
         Equipment = self.env[EQUIPMENT]
         # ids only grow: a machine above the highest id known before was created
@@ -269,6 +281,7 @@ class ConstructionEquipmentFlows(models.AbstractModel):
             f"{len(rows) - len(readings)} already stored."
         )
         self._raise_unassigned(message, readings)
+        self.env[USAGE]._recompute_readings(readings, message)
         return all_machines
 
     @api.model
@@ -384,13 +397,16 @@ class ConstructionEquipmentFlows(models.AbstractModel):
             message.report("equipment_unassigned", text, equipment)
 
     @api.model
-    def _send_demo_documents(self, system_id, flow_code, file_names, key_prefix):
-        """Demo traffic: the AEMP documents of demo/telematics, dated yesterday,
-        stored in the inbox as the API stores a posted XML body (the document as
-        received, the payload as the flow's parser reads it)."""
+    def _send_demo_documents(
+        self, system_id, flow_code, file_names, key_prefix, days_ago=1
+    ):
+        """Demo traffic: the AEMP documents of demo/telematics, dated ``days_ago``
+        days back (yesterday by default), stored in the inbox as the API stores a
+        posted XML body (the document as received, the payload as the flow's parser
+        reads it)."""
         system = self.env["integration.system"].browse(system_id)
         flow = self.env["integration.flow"].search([("code", "=", flow_code)])
-        day = (fields.Date.today() - timedelta(days=1)).isoformat().encode()
+        day = (fields.Date.today() - timedelta(days=days_ago)).isoformat().encode()
         items = []
         for index, name in enumerate(file_names):
             with file_open(f"equipment_costing/demo/telematics/{name}", "rb") as file:

@@ -1,0 +1,2 @@
+from . import construction_equipment_usage_correction
+from . import construction_equipment_usage_recompute
