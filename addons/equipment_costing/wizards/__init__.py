@@ -1,0 +1,1 @@
+from . import construction_equipment_cost_staging
