@@ -6,3 +6,4 @@ from . import test_equipment_flows_http
 from . import test_telematics_http
 from . import test_equipment_reading_access
 from . import test_equipment_cost
+from . import test_fuel_http
