@@ -23,6 +23,8 @@
         "views/construction_equipment_reading_views.xml",
         "views/construction_equipment_cost_views.xml",
         "views/construction_equipment_fuel_views.xml",
+        "views/maintenance_request_views.xml",
+        "views/res_company_views.xml",
         "views/menus.xml",
     ],
     "demo": ["demo/equipment_demo.xml"],

@@ -24,8 +24,10 @@ class AccountAnalyticLine(models.Model):
         costs = self.env["construction.equipment.cost"].sudo()
         domain = [
             "|",
+            "|",
             ("analytic_line_id", "in", self.ids),
             ("recovery_line_id", "in", self.ids),
+            ("recovery_reversal_line_id", "in", self.ids),
         ]
         # a count first: most analytic lines are no equipment cost, and a search
         # with the model's order and a limit may walk the date index for nothing

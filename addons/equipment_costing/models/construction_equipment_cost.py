@@ -3,7 +3,7 @@ import calendar
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .construction_equipment_rate import RATE_KINDS
@@ -86,6 +86,9 @@ class ConstructionEquipmentCost(models.Model):
         "rejection_reason",
         "analytic_line_id",
         "recovery_line_id",
+        "recovery_reversal_line_id",
+        "chargeback_move_ids",
+        "chargeback_reversed",
     )
 
     equipment_id = fields.Many2one(
@@ -168,6 +171,24 @@ class ConstructionEquipmentCost(models.Model):
         help="The credit posted to the owning yard or department of an owned machine "
         "(the internal chargeback).",
     )
+    recovery_reversal_line_id = fields.Many2one(
+        "account.analytic.line",
+        string="Recovery Reversal",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+        index="btree_not_null",
+    )
+    chargeback_move_ids = fields.Many2many(
+        "account.move",
+        string="Chargeback Entries",
+        readonly=True,
+        copy=False,
+        help="Between companies: the owner's entry (receivable / recovery income) "
+        "and the user's (equipment cost / payable), with their reversals.",
+    )
+    chargeback_reversed = fields.Boolean(readonly=True, copy=False, tracking=True)
+    has_chargeback = fields.Boolean(compute="_compute_has_chargeback")
     note = fields.Char()
 
     _sql_constraints = [
@@ -178,6 +199,14 @@ class ConstructionEquipmentCost(models.Model):
         ),
         ("quantity_positive", "CHECK(quantity >= 0)", "A quantity is not negative."),
     ]
+
+    @api.depends("recovery_line_id", "chargeback_move_ids", "chargeback_reversed")
+    def _compute_has_chargeback(self):
+        # sudo: whether there is an entry, not what it says
+        for line, line_sudo in zip(self, self.sudo(), strict=True):
+            line.has_chargeback = not line.chargeback_reversed and bool(
+                line_sudo.recovery_line_id or line_sudo.chargeback_move_ids
+            )
 
     @api.depends("source")
     def _compute_unit(self):
@@ -290,6 +319,63 @@ class ConstructionEquipmentCost(models.Model):
             or self.company_id.equipment_recovery_analytic_account_id
         )
 
+    def _owner_company(self):
+        """The company owning the machine, when it is not the job's: its recovery
+        is a chargeback between companies."""
+        self.ensure_one()
+        machine = self.equipment_id
+        if machine.ownership == "owned" and machine.company_id not in (
+            self.company_id,
+            self.env["res.company"],
+        ):
+            return machine.company_id
+        return self.env["res.company"]
+
+    def _chargeback_move_vals(self):
+        """The two entries of this line's chargeback: the owner's (receivable from
+        the user / recovery income) and the user's (equipment cost / payable to the
+        owner), each balanced, in each company's currency."""
+        self.ensure_one()
+        owner, user = self._owner_company(), self.company_id
+        ref = _("Equipment chargeback: %s", self.display_name)
+        result = []
+        for company, side, partner in (
+            (owner, "owner", user.partner_id),
+            (user, "user", owner.partner_id),
+        ):
+            journal, debit, credit = company._equipment_chargeback_setup(side)
+            amount = self.currency_id._convert(
+                self.amount, company.currency_id, company, self.date
+            )
+            result.append(
+                {
+                    "move_type": "entry",
+                    "company_id": company.id,
+                    "journal_id": journal.id,
+                    "date": self.date,
+                    "ref": ref,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "name": ref,
+                                "account_id": debit.id,
+                                "partner_id": partner.id,
+                                "debit": amount,
+                            }
+                        ),
+                        Command.create(
+                            {
+                                "name": ref,
+                                "account_id": credit.id,
+                                "partner_id": partner.id,
+                                "credit": amount,
+                            }
+                        ),
+                    ],
+                }
+            )
+        return result
+
     def _analytic_vals(self, column):
         self.ensure_one()
         name = f"{self.equipment_id.display_name}: {dict(SOURCES)[self.source]}"
@@ -335,6 +421,8 @@ class ConstructionEquipmentCost(models.Model):
         dates_by_company = defaultdict(set)
         for line in lines:
             dates_by_company[line.company_id].add(line.date)
+            if line.amount and line._owner_company():
+                dates_by_company[line._owner_company()].add(line.date)
         freeze = self.env["integration.freeze"]
         for company, dates in dates_by_company.items():
             # the suite's one posting check: a frozen or locked period defers all
@@ -357,10 +445,89 @@ class ConstructionEquipmentCost(models.Model):
         with lines._approval_unlock():
             for (line, field), analytic_line in zip(kinds, analytic, strict=True):
                 line[field] = analytic_line
+        lines.filtered(
+            lambda line: line.amount and line._owner_company()
+        )._post_chargeback()
         lines._approval_write({"state": "posted"})
         lines._approval_log(
             dict.fromkeys(lines.ids, _("Posted by %s.", self.env.user.name))
         )
+
+    def _post_chargeback(self):
+        """The entries between companies of these lines, in one create, posted."""
+        vals_list = [vals for line in self for vals in line._chargeback_move_vals()]
+        # sudo: the chargeback between two companies of the group is posted in both
+        # of them by the approver of the equipment cost, who is no accountant of
+        # either; the entries are exactly the approved amount, after the posting
+        # check of both companies
+        companies = self.company_id | self.equipment_id.company_id
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .with_context(allowed_company_ids=companies.ids)
+            .create(vals_list)
+        )
+        moves._post(soft=False)
+        with self._approval_unlock():
+            for index, line in enumerate(self):
+                line.chargeback_move_ids = moves[2 * index : 2 * index + 2]
+
+    def action_reverse_chargeback(self):
+        """Take back the chargeback of posted lines (a wrong owner, a machine that
+        was not lent): the entries between companies are reversed today, the
+        yard's recovery is taken back by an opposite line. The job keeps its
+        cost."""
+        self._approval_check_state(["posted"], _("reversed"))
+        self._approval_check_approver()
+        lines = self.filtered("has_chargeback")
+        if not lines:
+            raise UserError(_("These lines have no chargeback to reverse."))
+        today = fields.Date.context_today(self)
+        # sudo: the approver of equipment cost is no accountant; the entries are
+        # the ones the chargeback posted (see _post_chargeback)
+        moves = lines.sudo().chargeback_move_ids
+        companies = lines.company_id | moves.company_id
+        freeze = self.env["integration.freeze"]
+        for company in companies:
+            freeze._check_posting(company, [today])
+        reversals = self.env["account.move"]
+        if moves:
+            moves = moves.with_context(allowed_company_ids=companies.ids)
+            reversals = moves._reverse_moves(
+                [{"date": today, "ref": _("Reversal: %s", m.ref)} for m in moves],
+                cancel=True,
+            )
+        recovered = lines.filtered("recovery_line_id")
+        # sudo: as for the recovery itself (see _post)
+        counter = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .create(
+                [
+                    {
+                        **line.recovery_line_id.copy_data()[0],
+                        "name": _("Reversal: %s", line.recovery_line_id.name),
+                        "date": today,
+                        "amount": -line.recovery_line_id.amount,
+                    }
+                    for line in recovered
+                ]
+            )
+        )
+        with lines._approval_unlock():
+            for line, counter_line in zip(recovered, counter, strict=True):
+                line.recovery_reversal_line_id = counter_line
+            for line in lines.sudo().filtered("chargeback_move_ids"):
+                line.chargeback_move_ids |= reversals.filtered(
+                    lambda r, line=line: r.reversed_entry_id in line.chargeback_move_ids
+                )
+        lines._approval_write({"chargeback_reversed": True})
+        lines._approval_log(
+            dict.fromkeys(
+                lines.ids, _("Chargeback reversed by %s.", self.env.user.name)
+            )
+        )
+        return True
 
     # ------------------------------------------------------------------ staging
     @api.model
