@@ -27,5 +27,5 @@
         "views/res_company_views.xml",
         "views/menus.xml",
     ],
-    "demo": ["demo/equipment_demo.xml"],
+    "demo": ["demo/equipment_demo.xml", "demo/equipment_cost_demo.xml"],
 }

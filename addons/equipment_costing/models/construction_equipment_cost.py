@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import calendar
+import contextvars
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
@@ -46,6 +47,9 @@ SOURCE_FIELDS = (
     "assignment_id",
 )
 APPROVER_GROUP = "equipment_costing.group_equipment_manager"
+# set while the staging creates its lines, in this thread: only then may a line be
+# created with a source (a context key would be a caller's to set)
+_STAGING = contextvars.ContextVar("equipment_cost_staging", default=False)
 
 
 class ConstructionEquipmentCost(models.Model):
@@ -248,7 +252,18 @@ class ConstructionEquipmentCost(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        staging = _STAGING.get()
         for vals in vals_list:
+            linked = any(vals.get(name) for name in SOURCE_FIELDS if name != "source")
+            if not staging and (linked or vals.get("source", "manual") != "manual"):
+                # a line claiming a source (and blocking its staging) comes from the
+                # staging only, never from a caller
+                raise UserError(
+                    _(
+                        "Equipment cost is linked to its source by the staging only; "
+                        "a line entered by hand has the source Other."
+                    )
+                )
             # equipment cost is equipment cost, whatever the cost code says
             vals["cost_type"] = "equipment"
         return super().create(vals_list)
@@ -831,9 +846,13 @@ class _Staging:
             .search([("source_key", "in", list(self.vals))])
             .mapped("source_key")
         )
-        return self.costs.create(
-            [vals for key, vals in self.vals.items() if key not in staged]
-        )
+        token = _STAGING.set(True)
+        try:
+            return self.costs.create(
+                [vals for key, vals in self.vals.items() if key not in staged]
+            )
+        finally:
+            _STAGING.reset(token)
 
 
 def _rental_days(basis, day):

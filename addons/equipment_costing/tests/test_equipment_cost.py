@@ -263,6 +263,26 @@ class TestEquipmentCost(TransactionCase):
                     "state": "approved",
                 }
             )
+        # a line by hand claims no source: it would block the source's staging
+        for vals in (
+            {"source": "operating"},
+            {"usage_id": self.usage.id},
+            {"source_key": f"usage:{self.usage.id}:standby"},
+        ):
+            with self.assertRaises(UserError, msg=vals):
+                self.env["construction.equipment.cost"].with_user(
+                    self.coordinator
+                ).create(
+                    {
+                        "equipment_id": self.excavator.id,
+                        "job_id": self.job.id,
+                        "cost_code_id": self.earthworks.id,
+                        "date": DAY,
+                        "quantity": 1,
+                        "rate": 1,
+                        **vals,
+                    }
+                )
         # a coordinator who corrects a figure becomes a preparer too
         line.with_user(self.coordinator).write({"quantity": line.quantity})
         self.assertIn(self.coordinator, line.approval_preparer_ids)
@@ -406,3 +426,52 @@ class TestEquipmentCost(TransactionCase):
         self.assertFalse(Cost.search([]))
         with self.assertRaises(AccessError):
             costs.with_user(coordinator_b).read(["amount"])
+
+    def test_menus_views_and_access(self):
+        pm = new_test_user(
+            self.env,
+            "ec_pm",
+            groups="base.group_user,construction_project_sync.group_project_manager",
+        )
+        clerk = new_test_user(self.env, "ec_clerk", groups="base.group_user")
+        costs = self.stage()
+        Cost = self.env["construction.equipment.cost"]
+        for user in (self.coordinator, self.approver, pm):
+            views = Cost.with_user(user).get_views(
+                [
+                    (False, "list"),
+                    (False, "form"),
+                    (False, "search"),
+                    (False, "pivot"),
+                    (False, "graph"),
+                ]
+            )
+            self.assertEqual(len(views["views"]), 5)
+        self.assertEqual(len(Cost.with_user(pm).search([("id", "in", costs.ids)])), 2)
+        with self.assertRaises(AccessError):
+            costs.with_user(pm).action_approve()
+        with self.assertRaises(AccessError):
+            Cost.with_user(clerk).search([])
+        with self.assertRaises(AccessError):
+            self.env["construction.equipment.fuel"].with_user(clerk).search([])
+        for xmlid in ("menu_equipment_cost", "menu_equipment_fuel"):
+            self.assertTrue(self.env.ref(f"equipment_costing.{xmlid}").action)
+        self.assertIn(
+            self.env.ref("equipment_costing.action_server_equipment_cost_approve"),
+            self.env["ir.actions.server"].search(
+                [("binding_model_id.model", "=", "construction.equipment.cost")]
+            ),
+        )
+        # the list's bulk approval, as the approver who did not stage
+        self.env.ref(
+            "equipment_costing.action_server_equipment_cost_approve"
+        ).with_user(self.other_approver).with_context(
+            active_model=Cost._name, active_ids=costs.ids
+        ).run()
+        self.assertEqual(set(costs.mapped("state")), {"approved"})
+        form = (
+            self.env["construction.equipment.cost.staging"]
+            .with_user(self.coordinator)
+            .get_views([(False, "form")])
+        )
+        self.assertIn("action_stage", form["views"]["form"]["arch"])
