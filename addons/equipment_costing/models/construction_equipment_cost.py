@@ -405,6 +405,8 @@ class ConstructionEquipmentCost(models.Model):
             "amount": -self.amount,
             "unit_amount": self.quantity,
             "construction_cost_type": "equipment",
+            # no one's time: without it, Odoo would default the poster's employee
+            "employee_id": False,
         }
 
     def _recovery_vals(self, account):
@@ -420,6 +422,7 @@ class ConstructionEquipmentCost(models.Model):
             "date": self.date,
             "amount": self.amount,
             "unit_amount": self.quantity,
+            "employee_id": False,
         }
 
     def _post(self):

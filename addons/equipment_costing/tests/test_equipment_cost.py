@@ -475,3 +475,88 @@ class TestEquipmentCost(TransactionCase):
             .get_views([(False, "form")])
         )
         self.assertIn("action_stage", form["views"]["form"]["arch"])
+
+
+@tagged("post_install", "-at_install")
+class TestEquipmentCostScale(TransactionCase):
+    """Staging, approval and posting batch their queries: more lines, no more
+    queries."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.coordinator = new_test_user(cls.env, "ecs_coordinator", groups=COORDINATOR)
+        cls.approver = new_test_user(cls.env, "ecs_approver", groups=APPROVER)
+        cls.job = cls.env["project.project"].create(
+            {"name": "Test Scale Job", "is_job": True, "job_number": "T-ECS-1"}
+        )
+        cls.cost_code = cls.env["construction.cost.code"].create(
+            {"code": "T-ECS-31", "name": "Fleet", "cost_type": "equipment"}
+        )
+
+    def fleet(self, prefix, count, day):
+        machines = self.env["maintenance.equipment"].create(
+            [{"name": f"{prefix} {i}"} for i in range(count)]
+        )
+        self.env["construction.equipment.rate"].create(
+            [
+                {
+                    "equipment_id": machine.id,
+                    "kind": kind,
+                    "amount": amount,
+                    "date_from": date(2026, 1, 1),
+                }
+                for machine in machines
+                for kind, amount in (("operating", 100), ("idle", 30))
+            ]
+        )
+        self.env["construction.equipment.usage"].sudo().create(
+            [
+                {
+                    "equipment_id": machine.id,
+                    "company_id": self.job.company_id.id,
+                    "date": day,
+                    "job_id": self.job.id,
+                    "cost_code_id": self.cost_code.id,
+                    "operating_hours": 5 + i % 3,
+                    "idle_hours": 1,
+                }
+                for i, machine in enumerate(machines)
+            ]
+        )
+        return machines
+
+    def run_period(self, machines, day):
+        """Queries of staging, approving and posting the day of ``machines``."""
+        counts = []
+        self.env.flush_all()
+        self.env.invalidate_all()
+        Cost = self.env["construction.equipment.cost"]
+        before = self.env.cr.sql_log_count
+        costs = Cost.with_user(self.coordinator)._stage(day, day, machines=machines)
+        self.env.flush_all()
+        counts.append(self.env.cr.sql_log_count - before)
+        self.assertEqual(len(costs), 2 * len(machines))
+        for action in ("action_approve", "action_post"):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            getattr(costs.with_user(self.approver), action)()
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - before)
+        self.assertEqual(set(costs.mapped("state")), {"posted"})
+        return counts
+
+    def test_queries_do_not_grow_with_the_lines(self):
+        self.run_period(self.fleet("Warm", 2, date(2026, 11, 9)), date(2026, 11, 9))
+        small = self.run_period(
+            self.fleet("Small", 3, date(2026, 11, 10)), date(2026, 11, 10)
+        )
+        large = self.run_period(
+            self.fleet("Large", 30, date(2026, 11, 11)), date(2026, 11, 11)
+        )
+        for step, small_count, large_count in zip(
+            ("staging", "approval", "posting"), small, large, strict=True
+        ):
+            self.assertLessEqual(
+                large_count, small_count + 5, f"{step}: a query per line crept in"
+            )
