@@ -568,6 +568,17 @@ class ConstructionEquipmentCost(models.Model):
         return stager.save()
 
     @api.model
+    def _staged_usage(self, usages):
+        """The part of ``usages`` that is staged as equipment cost (a line neither
+        rejected nor deleted): the usage derivation leaves those alone (usage's
+        ``_costed()``), as the cost approved or posted was worked out from them."""
+        # sudo: what is staged binds the derivation, whoever runs it
+        costs = self.sudo().search(
+            [("usage_id", "in", usages.ids), ("state", "!=", "rejected")]
+        )
+        return usages & costs.usage_id.with_env(usages.env)
+
+    @api.model
     def _rental_machines_domain(self):
         """Machines the vendor charges by the day, week or month: their cost is the
         rental over the days they were assigned, not their hours."""

@@ -1,5 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+# what the staged cost of a transaction was worked out from
+COSTED_FIELDS = (
+    "equipment_id",
+    "transaction_datetime",
+    "litres",
+    "amount",
+    "currency_id",
+    "job_id",
+    "cost_code_id",
+    "company_id",
+)
 
 
 class ConstructionEquipmentFuel(models.Model):
@@ -73,3 +86,18 @@ class ConstructionEquipmentFuel(models.Model):
                 f"{fuel.transaction_ref} {fuel.equipment_id.display_name or ''} "
                 f"{fuel.litres:g} l"
             )
+
+    def write(self, vals):
+        if set(COSTED_FIELDS) & set(vals):
+            staged = self.filtered(
+                lambda fuel: fuel.cost_ids.filtered(lambda c: c.state != "rejected")
+            )
+            if staged:
+                raise UserError(
+                    _(
+                        "Fuel transaction %s is staged as equipment cost already: "
+                        "reject its cost line before correcting it.",
+                        staged[0].display_name,
+                    )
+                )
+        return super().write(vals)

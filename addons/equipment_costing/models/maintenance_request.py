@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 
 class MaintenanceRequest(models.Model):
@@ -25,3 +26,27 @@ class MaintenanceRequest(models.Model):
         "maintenance_request_id",
         groups="equipment_costing.group_equipment_user",
     )
+
+    def write(self, vals):
+        if {"parts_cost", "labour_cost", "equipment_id"} & set(vals):
+            # sudo: whoever corrects the request, its staged cost binds it
+            costs = (
+                self.env["construction.equipment.cost"]
+                .sudo()
+                .search(
+                    [
+                        ("maintenance_request_id", "in", self.ids),
+                        ("state", "!=", "rejected"),
+                    ],
+                    limit=1,
+                )
+            )
+            if costs:
+                raise UserError(
+                    _(
+                        "The costs of %s are staged as equipment cost already: "
+                        "reject its cost lines before correcting them.",
+                        costs.maintenance_request_id.display_name,
+                    )
+                )
+        return super().write(vals)

@@ -111,6 +111,7 @@ class TestEquipmentCost(TransactionCase):
         self.assertEqual(costs.usage_id, self.usage)
         self.assertEqual(costs.assignment_id, self.assignment)
         self.assertIn(self.coordinator, costs.approval_preparer_ids)
+
         # the period again, or a wider one: nothing twice
         self.assertFalse(self.stage())
         wider = (
@@ -119,6 +120,10 @@ class TestEquipmentCost(TransactionCase):
             ._stage(date(2026, 11, 1), date(2026, 11, 30), jobs=self.job)
         )
         self.assertFalse(wider)
+        # what the usage derivation must leave alone
+        Cost = self.env["construction.equipment.cost"]
+        other = self.make_usage(self.excavator, date(2026, 11, 4), 1.0, 0.0)
+        self.assertEqual(Cost._staged_usage(self.usage | other), self.usage)
 
     def test_wizard_stages_and_opens_the_lines(self):
         wizard = (
@@ -230,6 +235,12 @@ class TestEquipmentCost(TransactionCase):
         self.assertEqual(repairs.job_id, self.job)
         self.assertEqual(sum(costs.mapped("amount")), 840 + 336 + 350)
         self.assertFalse(self.stage(), "fuel and repairs are staged once too")
+        # what was staged no longer changes under the cost line
+        with self.assertRaises(UserError):
+            fuel.with_user(self.coordinator).litres = 250
+        with self.assertRaises(UserError):
+            repair.with_user(self.coordinator).parts_cost = 20
+        fuel.with_user(self.coordinator).location = "Yard tank 3"
 
     # ------------------------------------------------------------------ approval
     def test_approval_gate(self):
