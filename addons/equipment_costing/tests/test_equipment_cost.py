@@ -309,6 +309,33 @@ class TestEquipmentCost(TransactionCase):
         with self.assertRaises(UserError):
             costs.with_user(self.approver).action_post()
 
+    def test_approval_rules_by_amount(self):
+        """Above 500 a second equipment cost approver signs too: the operating
+        line (780) needs two approvals, the idle line (60) one."""
+        Rule = self.env["construction.approval.rule"]
+        for sequence, name in ((1, "Fleet manager"), (2, "Second signature")):
+            Rule.create(
+                {
+                    "name": name,
+                    "res_model": "construction.equipment.cost",
+                    "sequence": sequence,
+                    "min_amount": 500,
+                    "group_id": self.env.ref(
+                        "equipment_costing.group_equipment_manager"
+                    ).id,
+                }
+            )
+        costs = self.stage()
+        big = costs.filtered(lambda c: c.amount > 500)
+        small = costs - big
+        costs.with_user(self.approver).action_approve()
+        self.assertEqual(small.state, "approved")
+        self.assertEqual(big.state, "draft")
+        with self.assertRaisesRegex(UserError, "already"):
+            big.with_user(self.approver).action_approve()
+        big.with_user(self.other_approver).action_approve()
+        self.assertEqual(big.state, "approved")
+
     def test_reject_keeps_the_reason_and_blocks_restaging(self):
         costs = self.stage()
         wizard_action = costs.with_user(self.approver).action_open_reject_wizard()
@@ -435,6 +462,24 @@ class TestEquipmentCost(TransactionCase):
         costs = self.stage()
         self.assertEqual(len(costs), 2)
         self.assertFalse(Cost.search([]))
+        fuel = (
+            self.env["construction.equipment.fuel"]
+            .sudo()
+            .create(
+                {
+                    "transaction_ref": "T-FUEL-MC",
+                    "equipment_id": self.excavator.id,
+                    "company_id": self.company.id,
+                    "transaction_datetime": datetime(2026, 11, 3, 12),
+                    "litres": 50,
+                    "amount": 80,
+                    "currency_id": self.company.currency_id.id,
+                    "job_id": self.job.id,
+                }
+            )
+        )
+        Fuel = self.env["construction.equipment.fuel"].with_user(coordinator_b)
+        self.assertNotIn(fuel, Fuel.search([]))
         with self.assertRaises(AccessError):
             costs.with_user(coordinator_b).read(["amount"])
 
