@@ -279,6 +279,15 @@ class ConstructionEquipmentCost(models.Model):
                     field=self._fields[sorted(changed)[0]].string,
                 )
             )
+        staged = self.filtered(lambda line: line.source != "manual")
+        if staged and {"equipment_id", "date"} & set(vals):
+            raise UserError(
+                _(
+                    "%s was staged from what the machine did that day: its machine "
+                    "and date are its source's.",
+                    staged[0].display_name,
+                )
+            )
         if "cost_type" in vals and vals["cost_type"] != "equipment":
             raise UserError(_("Equipment cost is of the cost type equipment."))
         return result

@@ -259,6 +259,8 @@ class TestEquipmentCost(TransactionCase):
             {"usage_id": False},
             {"source_key": "forged"},
             {"analytic_line_id": False},
+            {"date": date(2026, 11, 4)},
+            {"equipment_id": self.excavator.copy().id},
         ):
             with self.assertRaises(UserError, msg=vals):
                 line.with_user(self.coordinator).write(vals)
