@@ -408,6 +408,7 @@ class ConstructionApprovalMixin(models.AbstractModel):
         self._approval_check_approver(self._approval_approver_groups(required))
         user = self.env.user
         current = self._approval_current_entries(self)
+        default_group = self.env.ref(self._approval_group)
         entries_vals, logs, done = [], {}, self.browse()
         for record in self:
             given = current.filtered(lambda e, record=record: e.res_id == record.id)
@@ -437,12 +438,12 @@ class ConstructionApprovalMixin(models.AbstractModel):
                 needed, position = len(rules), len(given) + 1
             else:
                 rule = rules
-                if self.env.ref(self._approval_group) not in user.groups_id:
+                if default_group not in user.groups_id:
                     raise UserError(
                         _(
                             "Only a user of the group %(group)s may approve "
                             "%(document)s.",
-                            group=self.env.ref(self._approval_group).name,
+                            group=default_group.name,
                             document=record.display_name,
                         )
                     )

@@ -22,8 +22,9 @@ class ConstructionJobCost(models.Model):
       order's rate; a closed-out order commits only what was received or is on a
       bill, a locked one only what Odoo still lets bill (see _commitment_sql)
     - actual: posted journal items on expense-type accounts carrying the job's
-      account, and the timesheets of posted field time, costs positive; ordinary
-      timesheets, revenue and balance-sheet lines are no cost
+      account, and the analytic lines approved documents posted (the timesheets of
+      posted field time, see _approved_analytic_lines_sql), costs positive;
+      ordinary timesheets, revenue and balance-sheet lines are no cost
     - remaining = revised − committed − actual
     - projected (at completion) = actual + committed + what remains, if anything
     - variance = revised − projected (negative: an overrun)
@@ -139,14 +140,13 @@ class ConstructionJobCost(models.Model):
                   LEFT JOIN account_account expense
                     ON expense.id = aal.general_account_id
                    AND expense.account_type IN %(expense_types)s
-                  LEFT JOIN construction_field_time field_time
-                    ON field_time.timesheet_id = aal.id
-                   AND field_time.state = 'posted'
+                  LEFT JOIN (%(approved_lines)s) approved
+                    ON approved.id = aal.id
                  -- journal items exist as analytic lines only once posted; revenue
                  -- and balance-sheet lines carry the job's account too but are no
-                 -- cost, nor is a timesheet nobody approved
+                 -- cost, nor is an analytic line no approved document posted
                  WHERE (aal.move_line_id IS NOT NULL AND expense.id IS NOT NULL)
-                    OR field_time.id IS NOT NULL
+                    OR approved.id IS NOT NULL
                 UNION ALL
                 SELECT job.id, cc.id,
                        coalesce(cc.cost_type,
@@ -197,7 +197,19 @@ class ConstructionJobCost(models.Model):
                 cost_code_column=SQL.identifier(column),
                 expense_types=EXPENSE_ACCOUNT_TYPES,
                 commitments=self._commitment_sql(),
+                approved_lines=self._approved_analytic_lines_sql(),
             )
+        )
+
+    @api.model
+    def _approved_analytic_lines_sql(self):
+        """The ids (column ``id``) of the analytic lines without journal items that
+        are job cost: those an approved document posted (the timesheets of posted
+        field time). An addon posting analytic lines from its own approved documents
+        adds them with UNION ALL (each line once)."""
+        return SQL(
+            "SELECT timesheet_id AS id FROM construction_field_time "
+            "WHERE state = 'posted' AND timesheet_id IS NOT NULL"
         )
 
     @api.model

@@ -7,3 +7,9 @@ from . import construction_equipment_flows
 from . import construction_equipment_reading
 from . import construction_equipment_usage
 from . import construction_equipment_utilization
+from . import construction_equipment_fuel
+from . import construction_equipment_cost
+from . import maintenance_request
+from . import account_analytic_line
+from . import construction_job_cost
+from . import construction_equipment_fuel_flows

@@ -158,10 +158,10 @@ class ConstructionEquipmentUsage(models.Model):
         return [("state", "in", ("ok", "accepted")), ("job_id", "!=", False)]
 
     def _costed(self):
-        """The rows of ``self`` the costing has taken already: a recompute never
-        rewrites them (it raises an exception instead). None yet: the equipment
-        costing overrides this with the rows its cost lines come from."""
-        return self.browse()
+        """The rows of ``self`` the costing has taken already (staged as cost, not
+        rejected): a recompute never rewrites them (it raises an exception
+        instead), as the cost was worked out from them."""
+        return self.env["construction.equipment.cost"]._staged_usage(self)
 
     # ------------------------------------------------------------ derivation
     @api.model

@@ -57,6 +57,13 @@ class MaintenanceEquipment(models.Model):
         "checks it (is it a machine we already have under another name?) and clears "
         "the flag.",
     )
+    recovery_analytic_account_id = fields.Many2one(
+        "account.analytic.account",
+        string="Owning Yard / Department",
+        help="Analytic account credited with what jobs are charged for this owned "
+        "machine (internal chargeback); empty: the company's equipment recovery "
+        "account.",
+    )
     rate_ids = fields.One2many("construction.equipment.rate", "equipment_id")
     assignment_ids = fields.One2many(
         "construction.equipment.assignment", "equipment_id"

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class ResCompany(models.Model):
@@ -26,6 +26,77 @@ class ResCompany(models.Model):
         string="Most Distance a Day",
         help="Kilometres; more on one day is flagged. Zero: no check.",
     )
+
+    equipment_cost_code_id = fields.Many2one(
+        "construction.cost.code",
+        string="Default Equipment Cost Code",
+        help="Equipment cost of a machine whose usage or assignment names no cost "
+        "code is staged on this one.",
+    )
+    equipment_recovery_analytic_account_id = fields.Many2one(
+        "account.analytic.account",
+        string="Equipment Recovery Account",
+        help="The yard or department owning the company's machines: it is credited "
+        "with what a job of the company is charged for them (internal chargeback), "
+        "unless the machine names its own.",
+    )
+    # internal chargeback between companies: the owner's side
+    equipment_recovery_income_account_id = fields.Many2one(
+        "account.account",
+        string="Equipment Recovery Income",
+        help="Income of the company owning a machine another company's job used.",
+    )
+    equipment_intercompany_receivable_account_id = fields.Many2one(
+        "account.account",
+        string="Equipment Receivable from Companies",
+        help="What another company of the group owes for using the company's machines.",
+    )
+    # the user's side
+    equipment_intercompany_cost_account_id = fields.Many2one(
+        "account.account",
+        string="Equipment Cost from Companies",
+        help="Expense of using another company's machine; the job's own cost is the "
+        "analytic line of the equipment cost, so this entry carries no analytic "
+        "distribution (job cost counts it once).",
+    )
+    equipment_intercompany_payable_account_id = fields.Many2one(
+        "account.account",
+        string="Equipment Payable to Companies",
+        help="What the company owes another company of the group for its machines.",
+    )
+    equipment_chargeback_journal_id = fields.Many2one(
+        "account.journal",
+        help="Miscellaneous journal of the chargeback entries; empty: the first "
+        "miscellaneous journal of the company.",
+    )
+
+    def _equipment_chargeback_setup(self, side):
+        """(journal, debit account, credit account) of the company's chargeback
+        entries, as owner (``side`` "owner") or user of the machine; a clear error
+        names what is missing."""
+        self.ensure_one()
+        if side == "owner":
+            debit = self.equipment_intercompany_receivable_account_id
+            credit = self.equipment_recovery_income_account_id
+        else:
+            debit = self.equipment_intercompany_cost_account_id
+            credit = self.equipment_intercompany_payable_account_id
+        # sudo: the journal is configuration an equipment approver may not read
+        journal = self.equipment_chargeback_journal_id or self.env[
+            "account.journal"
+        ].sudo().search(
+            [("company_id", "=", self.id), ("type", "=", "general")], limit=1
+        )
+        if not (debit and credit and journal):
+            raise UserError(
+                _(
+                    "%(company)s has no chargeback accounts for equipment it "
+                    "%(side)s: set them on the company (Equipment Cost tab).",
+                    company=self.name,
+                    side=_("lends") if side == "owner" else _("borrows"),
+                )
+            )
+        return journal, debit, credit
 
     @api.constrains(
         "equipment_standard_day_hours",

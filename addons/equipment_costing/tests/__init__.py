@@ -7,3 +7,6 @@ from . import test_telematics_http
 from . import test_equipment_reading_access
 from . import test_equipment_usage
 from . import test_equipment_usage_http
+from . import test_equipment_cost
+from . import test_fuel_http
+from . import test_equipment_chargeback

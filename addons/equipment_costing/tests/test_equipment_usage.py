@@ -341,6 +341,37 @@ class TestEquipmentUsage(TransactionCase):
         self.assertEqual(len(changed), 1)
         self.assertIn("Operating Hours 0.0 → 1.0", changed.description)
 
+    def test_costed_day_is_never_rewritten(self):
+        machine = self.machine("Test Usage Costed")
+        code = self.env["construction.cost.code"].create(
+            {"code": "T-USE-EQ", "name": "Equipment", "cost_type": "equipment"}
+        )
+        self.company.equipment_cost_code_id = code
+        self.env["construction.equipment.rate"].create(
+            [
+                {
+                    "equipment_id": machine.id,
+                    "kind": kind,
+                    "amount": 100,
+                    "date_from": date(2026, 1, 1),
+                }
+                for kind in ("operating", "idle", "standby")
+            ]
+        )
+        self.send(machine, at(TUE, 17), operating_hours=100, idle_hours=10)
+        self.send(machine, at(WED, 17), operating_hours=106, idle_hours=11)
+        usage = self.usage(machine, WED)
+        costs = self.env["construction.equipment.cost"]._stage(WED, WED)
+        self.assertEqual(costs.usage_id, usage)
+        self.assertEqual(usage._costed(), usage)
+        # a reading arriving late for the costed day changes nothing staged
+        self.send(machine, at(WED, 20), operating_hours=108, idle_hours=11)
+        usage.invalidate_recordset()
+        self.assertEqual(usage.operating_hours, 6)
+        self.assertEqual(len(self.exceptions(machine, "usage_changed_after_review")), 1)
+        with self.assertRaises(UserError):
+            usage.with_user(self.manager).action_open_correction()
+
     def test_correct_by_a_manager(self):
         machine, usage = self.flagged("Test Usage Correct")
         exception = self.exceptions(machine, "usage_meter_drop")

@@ -1,2 +1,3 @@
 from . import construction_equipment_usage_correction
 from . import construction_equipment_usage_recompute
+from . import construction_equipment_cost_staging
