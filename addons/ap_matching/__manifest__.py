@@ -20,6 +20,9 @@
     "data": [
         "security/ap_matching_security.xml",
         "security/ir.model.access.csv",
+        "security/ap_matching_rules.xml",
+        "data/integration_flow_data.xml",
+        "views/account_move_views.xml",
         "views/menus.xml",
     ],
 }

@@ -1,0 +1,10 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    ap_duplicate_window_days = fields.Integer(
+        related="company_id.ap_duplicate_window_days", readonly=False
+    )

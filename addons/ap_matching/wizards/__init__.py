@@ -1,0 +1,1 @@
+from . import ap_duplicate_release
