@@ -1,27 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import contextlib
-import contextvars
-
 from odoo import models
 
-# the purchase order a hub import links the document's lines to, in this thread;
-# set while the hub's import runs Odoo's decoder
-_ORDER = contextvars.ContextVar("ap_matching_import_order", default=None)
-
-
-@contextlib.contextmanager
-def importing_for_order(order):
-    """Odoo's decoder, run inside, links each line to its line of ``order``
-    (by cac:OrderLineReference, else by product)."""
-    token = _ORDER.set(order)
-    try:
-        yield
-    finally:
-        _ORDER.reset(token)
-
-
-def hub_import_running():
-    return _ORDER.get() is not None
+from ..lib.hub_import import import_order
 
 
 class AccountEdiCommon(models.AbstractModel):
@@ -29,7 +9,9 @@ class AccountEdiCommon(models.AbstractModel):
 
     def _retrieve_invoice_line_vals(self, tree, document_type=False, qty_factor=1):
         vals = super()._retrieve_invoice_line_vals(tree, document_type, qty_factor)
-        order = _ORDER.get()
+        # the hub's import links each line to its purchase order line
+        # (cac:OrderLineReference, else the product)
+        order = import_order()
         if order:
             product = self.env["product.product"].browse(vals.get("product_id"))
             reference = tree.findtext("./{*}OrderLineReference/{*}LineID")

@@ -11,7 +11,7 @@ from odoo.osv import expression
 from odoo.tools import float_is_zero
 
 from ..lib.bill_identity import normalise_reference
-from .account_edi_common import hub_import_running
+from ..lib.hub_import import hub_import_running
 
 BILL_TYPES = ("in_invoice", "in_refund")
 AP_MANAGER = "ap_matching.group_ap_manager"
@@ -93,6 +93,15 @@ class AccountMove(models.Model):
         for move in self:
             move.ap_reference_key = normalise_reference(move.ref)
 
+    @api.depends(
+        "state",
+        "commercial_partner_id",
+        "ap_reference_key",
+        "ap_document_hash",
+        "amount_total",
+        "invoice_date",
+        "ap_duplicate_release_ids",
+    )
     def _compute_ap_duplicate_ids(self):
         found = self._ap_find_duplicates()
         for move in self:

@@ -17,7 +17,7 @@ from odoo.addons.integration_queue.lib.text import encode_xml
 
 from ..lib import ubl
 from ..lib.bill_identity import document_hash, normalise_reference
-from .account_edi_common import importing_for_order
+from ..lib.hub_import import hub_import
 
 MOVE = "account.move"
 # first key of the advisory locks that make one vendor number one bill (the
@@ -262,7 +262,7 @@ class ApBillFlows(models.AbstractModel):
         orders = {payload.get("purchase_order"): order}
         lines = []
         for index, line in enumerate(payload["lines"]):
-            reference = line.get("purchase_order")
+            reference = line.get("purchase_order") or payload.get("purchase_order")
             if reference not in orders:
                 orders[reference] = self._purchase_order(message, vendor, reference)
             lines.append(self._json_line_vals(message, orders[reference], line, index))
@@ -284,7 +284,8 @@ class ApBillFlows(models.AbstractModel):
             vals["reversed_entry_id"] = self._original_bill(
                 vendor, [payload["refund_of"]]
             ).id
-        bill = message.upsert(MOVE, payload["external_id"], vals)
+        with hub_import(order):
+            bill = message.upsert(MOVE, payload["external_id"], vals)
         document = payload.get("document") or {}
         attachment = self.env["ir.attachment"]
         if content:
@@ -470,14 +471,16 @@ class ApBillFlows(models.AbstractModel):
         if existing:
             return self._duplicate(message, existing, number)
         order = self._purchase_order(message, vendor, payload.get("order_reference"))
-        bill = self.env[MOVE].create({"move_type": move_type, "partner_id": vendor.id})
+        with hub_import(order):
+            bill = self.env[MOVE].create(
+                {"move_type": move_type, "partner_id": vendor.id}
+            )
         attachment = self._attach_original(
             bill, f"{number}.xml", content, "application/xml"
         )
         file_data = attachment._unwrap_edi_attachments()[0]
         decoder = bill._get_edi_decoder(file_data, new=True)
-        # an empty order still marks the import as the hub's
-        with importing_for_order(order):
+        with hub_import(order):
             decoder(bill, file_data, True)
         if bill.partner_id.commercial_partner_id != vendor:
             bill.partner_id = vendor
