@@ -475,13 +475,19 @@ class ApBillFlows(models.AbstractModel):
             bill = self.env[MOVE].create(
                 {"move_type": move_type, "partner_id": vendor.id}
             )
-        attachment = self._attach_original(
-            bill, f"{number}.xml", content, "application/xml"
-        )
-        file_data = attachment._unwrap_edi_attachments()[0]
-        decoder = bill._get_edi_decoder(file_data, new=True)
-        with hub_import(order):
-            decoder(bill, file_data, True)
+            attachment = self._attach_original(
+                bill, f"{number}.xml", content, "application/xml"
+            )
+            file_data = attachment._unwrap_edi_attachments()[0]
+            decoder = bill._get_edi_decoder(file_data, new=True)
+            if not decoder(bill, file_data, True):
+                raise IntegrationError(
+                    f"Odoo's UBL decoder could not read {number!r} as a vendor bill "
+                    "or credit note (its type code?); the document is kept on the "
+                    "message.",
+                    code="document_not_decoded",
+                    retryable=False,
+                )
         if bill.partner_id.commercial_partner_id != vendor:
             bill.partner_id = vendor
         message.link(bill, "created")

@@ -2,7 +2,16 @@ import hashlib
 
 from odoo.tests import HttpCase, tagged
 
-from .common import BillHttpMixin, fixture, setup_bills
+from odoo.addons.construction_project_sync.tests.common import ensure_chart_of_accounts
+from odoo.addons.integration_queue.tests.common import make_system, perform_jobs
+
+from .common import (
+    SYSTEM_GROUPS,
+    BillHttpMixin,
+    fixture,
+    purchase_tax,
+    setup_bills,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -124,8 +133,6 @@ class TestVendorBillUblOverHttp(BillHttpMixin, HttpCase):
         # the vendor is made known: the stored document is replayed into a bill
         self.jansen.peppol_endpoint = "5790000000001"
         message.action_replay()
-        from odoo.addons.integration_queue.tests.common import perform_jobs
-
         perform_jobs(self.env)
         message.invalidate_recordset()
         self.assertEqual(message.state, "done", message.error_message)
@@ -172,3 +179,31 @@ class TestVendorBillUblOverHttp(BillHttpMixin, HttpCase):
             "vendor_bill.ubl", b'{"number": "1"}', "ubl-json", "application/json"
         )
         self.assertEqual(response.status_code, 422, response.text)
+
+    def test_companies_keep_their_own_bills(self):
+        """One shared AP platform per company: the same vendor's document sent to
+        two companies is a bill in each, neither a duplicate of the other."""
+        company_b = self.env["res.company"].create({"name": "AP Company B"})
+        ensure_chart_of_accounts(self.env, company_b)
+        purchase_tax(self.env, 21, company_b)
+        flow = self.env.ref("ap_matching.flow_vendor_bill_ubl")
+        system_b, key_b = make_system(
+            self.env, "ap_platform_b", flow, company=company_b, groups=SYSTEM_GROUPS
+        )
+        body = fixture("invoice_order_refs.xml")
+        bill_a = self.bills_of(self.send_ubl(body, "mc-a"), "created")
+        key_a, self.key = self.key, key_b
+        message_b = self.send_ubl(body, "mc-b")
+        self.key = key_a
+        bill_b = self.bills_of(message_b, "created")
+        self.assertTrue(bill_b)
+        self.assertEqual(
+            (bill_a.company_id, bill_b.company_id), (self.env.company, company_b)
+        )
+        self.assertFalse(bill_b.invoice_line_ids.purchase_line_id, "A's order")
+        self.assertIn("is not known", message_b.attempt_ids.error_message)
+        self.assertFalse((bill_a | bill_b)._ap_find_duplicates())
+        # company A's platform does not see company B's bill
+        Move = self.env["account.move"].with_user(self.system.user_id)
+        self.assertFalse(Move.search([("id", "=", bill_b.id)]))
+        self.assertEqual(system_b.user_id.company_ids, company_b)
