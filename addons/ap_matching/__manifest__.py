@@ -25,4 +25,5 @@
         "views/account_move_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/ap_bills_demo.xml"],
 }

@@ -1,9 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import binascii
+import hashlib
+import json
 import mimetypes
+from datetime import timedelta
 
-from odoo import Command, api, models
+from odoo import Command, api, fields, models
+from odoo.tools import file_open
 
 from odoo.addons.integration_queue.lib.errors import (
     IntegrationError,
@@ -522,3 +526,37 @@ class ApBillFlows(models.AbstractModel):
             payload.get("tax_inclusive_amount"),
         )
         return bill
+
+    @api.model
+    def _send_demo_documents(self, system_id, file_names, key_prefix):
+        """Demo traffic: the UBL documents of demo/ubl, issued yesterday, stored in
+        the inbox as the API stores a posted XML body."""
+        system = self.env["integration.system"].browse(system_id)
+        flow = self.env.ref("ap_matching.flow_vendor_bill_ubl")
+        day = fields.Date.today() - timedelta(days=1)
+        items = []
+        for index, name in enumerate(file_names):
+            with file_open(f"ap_matching/demo/ubl/{name}", "rb") as file:
+                document = (
+                    file.read()
+                    .replace(b"@DAY@", day.isoformat().encode())
+                    .replace(b"@DUE@", (day + timedelta(days=30)).isoformat().encode())
+                )
+            payload = flow._parse_document(document, "application/xml", self.env)
+            items.append(
+                {
+                    "idempotency_key": f"{key_prefix}-{index}",
+                    "raw_body": document.decode(),
+                    "content_type": "application/xml",
+                    "digest": hashlib.sha256(document).hexdigest(),
+                    "event_time": None,
+                    "payload": payload,
+                    "raw": json.dumps(payload),
+                }
+            )
+        # sudo: demo messages enter the inbox as the system's own would
+        return (
+            self.env["integration.message"]
+            .sudo()
+            ._ingest(system, flow, items, source="ui")
+        )
