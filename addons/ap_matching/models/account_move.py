@@ -342,8 +342,10 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # a default_ context key would fill them inside create, past this check
+        defaults = {f"default_{name}" for name in IDENTITY_FIELDS}
         for vals in vals_list:
-            if IDENTITY_FIELDS & set(vals):
+            if IDENTITY_FIELDS & set(vals) or defaults & set(self.env.context):
                 raise UserError(
                     _(
                         "The source, original document and duplicate release of a "

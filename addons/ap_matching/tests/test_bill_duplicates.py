@@ -127,6 +127,10 @@ class TestBillDuplicates(TransactionCase):
             self.env["account.move"].with_user(self.clerk).create(
                 {"move_type": "in_invoice", "ap_document_hash": "f" * 64}
             )
+        with self.assertRaises(UserError):
+            self.env["account.move"].with_user(self.clerk).with_context(
+                default_ap_duplicate_release_ids=[Command.set(first.ids)]
+            ).create({"move_type": "in_invoice", "ref": "INV-9"})
         # the manager who entered a bill does not release it
         own = self.bill("INV-0009", user=self.manager)
         with self.assertRaises(AccessError):
