@@ -207,3 +207,23 @@ class TestVendorBillUblOverHttp(BillHttpMixin, HttpCase):
         Move = self.env["account.move"].with_user(self.system.user_id)
         self.assertFalse(Move.search([("id", "=", bill_b.id)]))
         self.assertEqual(system_b.user_id.company_ids, company_b)
+
+    def test_clerk_opens_the_bill_form(self):
+        bill = self.bills_of(self.send_ubl(fixture("invoice_eur.xml"), "ubl-form"))
+        Move = self.env["account.move"].with_user(self.clerk)
+        arch = Move.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("ap_duplicate_ids", arch)
+        self.assertIn("ap_original_attachment_id", arch)
+        self.assertNotIn('name="action_ap_view_message"', arch, "integration users")
+        values = Move.browse(bill.id).web_read(
+            {
+                "ap_message_id": {"fields": {"display_name": {}}},
+                "ap_original_attachment_id": {"fields": {"display_name": {}}},
+                "ap_duplicate_ids": {"fields": {"display_name": {}}},
+                "ap_duplicate_count": {},
+            }
+        )[0]
+        self.assertEqual(
+            values["ap_original_attachment_id"]["id"], bill.ap_original_attachment_id.id
+        )
+        self.assertEqual(values["ap_duplicate_count"], 0)
