@@ -12,6 +12,8 @@ class TestVendorBillJsonOverHttp(BillHttpMixin, HttpCase):
         super().setUpClass()
         setup_bills(cls)
         cls.Move = cls.env["account.move"]
+        # the test's vendors' bills (the demo's queued traffic runs with the jobs)
+        cls.ours = [("partner_id", "in", (cls.peeters | cls.jansen).ids)]
 
     def payload(self, external_id="ap-doc-1", number="INV-000777", **extra):
         """The AP platform's extraction of a bill of two PO lines."""
@@ -107,7 +109,7 @@ class TestVendorBillJsonOverHttp(BillHttpMixin, HttpCase):
 
     def test_resend_under_a_new_key_makes_no_second_bill(self):
         bill = self.bills_of(self.send_json(self.payload(), "json-a"), "created")
-        count = self.Move.search_count([])
+        count = self.Move.search_count(self.ours)
         # the same document id again
         again = self.send_json(self.payload(), "json-b")
         self.assertEqual(self.bills_of(again, "duplicate"), bill)
@@ -121,7 +123,7 @@ class TestVendorBillJsonOverHttp(BillHttpMixin, HttpCase):
         # another number but the same PDF: the same document
         same_pdf = self.payload(external_id="ap-doc-3", number="INV-999")
         self.assertEqual(self.bills_of(self.send_json(same_pdf, "json-d")), bill)
-        self.assertEqual(self.Move.search_count([]), count)
+        self.assertEqual(self.Move.search_count(self.ours), count)
 
     def test_credit_note_refers_to_its_bill(self):
         bill = self.bills_of(self.send_json(self.payload(), "json-inv"))

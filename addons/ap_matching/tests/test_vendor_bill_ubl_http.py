@@ -21,6 +21,8 @@ class TestVendorBillUblOverHttp(BillHttpMixin, HttpCase):
         super().setUpClass()
         setup_bills(cls)
         cls.Move = cls.env["account.move"]
+        # the test's vendors' bills (the demo's queued traffic runs with the jobs)
+        cls.ours = [("partner_id", "in", (cls.peeters | cls.jansen).ids)]
 
     def test_invoice_with_order_references(self):
         body = fixture("invoice_order_refs.xml")
@@ -53,7 +55,7 @@ class TestVendorBillUblOverHttp(BillHttpMixin, HttpCase):
     def test_resend_under_new_key_makes_no_second_bill(self):
         body = fixture("invoice_order_refs.xml")
         bill = self.bills_of(self.send_ubl(body, "ubl-first"), "created")
-        count = self.Move.search_count([("move_type", "=", "in_invoice")])
+        count = self.Move.search_count(self.ours)
         # the same file under a new key: the same document hash
         again = self.send_ubl(body, "ubl-again")
         self.assertEqual(self.bills_of(again), bill)
@@ -66,9 +68,7 @@ class TestVendorBillUblOverHttp(BillHttpMixin, HttpCase):
         )
         third = self.send_ubl(retyped, "ubl-retyped")
         self.assertEqual(self.bills_of(third, "duplicate"), bill)
-        self.assertEqual(
-            self.Move.search_count([("move_type", "=", "in_invoice")]), count
-        )
+        self.assertEqual(self.Move.search_count(self.ours), count)
         # and the hub's own idempotency: the same key answers as before
         response = self.post("vendor_bill.ubl", body, "ubl-first", "application/xml")
         self.assertEqual(response.status_code, 200)
@@ -124,12 +124,12 @@ class TestVendorBillUblOverHttp(BillHttpMixin, HttpCase):
             .replace(b"5790000435975", b"5790000000001")
             .replace(b"Kraanverhuur J.", b"Unknown Cranes")
         )
-        count = self.Move.search_count([])
+        count = self.Move.search_count(self.ours)
         message = self.send_ubl(body, "ubl-unknown", state="dead")
         self.assertEqual(message.error_code, "unknown_vendor")
         self.assertIn("No vendor in Odoo matches", message.error_message)
         self.assertTrue(message.exception_ids)
-        self.assertEqual(self.Move.search_count([]), count)
+        self.assertEqual(self.Move.search_count(self.ours), count)
         # the vendor is made known: the stored document is replayed into a bill
         self.jansen.peppol_endpoint = "5790000000001"
         message.action_replay()
