@@ -138,6 +138,20 @@ class TestVendorBillUblOverHttp(BillHttpMixin, HttpCase):
         self.assertEqual(message.state, "done", message.error_message)
         self.assertEqual(self.bills_of(message).partner_id, self.jansen)
 
+    def test_document_the_decoder_refuses_fails_cleanly(self):
+        """Well-formed, but a line without any price: Odoo's decoder refuses it;
+        the message fails as a business rule, nothing of the bill is left."""
+        body = fixture("invoice_endpoint_only.xml")
+        line = body[body.index(b"<cac:InvoiceLine>") :]
+        amount = b'<cbc:LineExtensionAmount currencyID="USD">760.00</cbc:'
+        price = b'<cbc:PriceAmount currencyID="USD">95.00</cbc:PriceAmount>'
+        bad = line.replace(amount + b"LineExtensionAmount>", b"").replace(price, b"")
+        message = self.send_ubl(body.replace(line, bad), "ubl-noprice", state="dead")
+        self.assertEqual(message.error_code, "business_rule")
+        self.assertFalse(self.Move.search([("ap_message_id", "=", message.id)]))
+        self.assertFalse(self.Move.search([("partner_id", "=", self.jansen.id)]))
+        self.assertTrue(message.raw_body, "kept, to replay once corrected")
+
     def test_unreadable_documents_are_422_and_kept(self):
         cases = [
             (b"<Invoice><cbc:ID>1</Invoice>", "malformed"),
