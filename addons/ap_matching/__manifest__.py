@@ -21,12 +21,16 @@
     "data": [
         "security/ap_matching_security.xml",
         "security/ir.model.access.csv",
+        "security/ap_matching_rules.xml",
+        "data/integration_flow_data.xml",
         "data/ap_receipt_flow_data.xml",
         "data/ap_material_request_flow_data.xml",
         "data/ap_reconciliation_data.xml",
         "views/purchase_request_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/account_move_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/ap_bills_demo.xml"],
 }

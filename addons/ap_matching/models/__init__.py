@@ -4,6 +4,10 @@ from . import res_partner
 from . import construction_cost_code
 from . import purchase_request
 from . import purchase_request_line
+from . import account_edi_common
+from . import account_move
+from . import integration_lineage
+from . import ap_bill_flows
 from . import construction_receipt_flows
 from . import construction_material_request_flows
 from . import ap_unbilled_receipt_reconciliation

@@ -21,3 +21,9 @@ class ResCompany(models.Model):
         help="A purchase order received this many days ago and still not billed is "
         "reported by the reconciliation check 'Received, not billed'.",
     )
+    ap_duplicate_window_days = fields.Integer(
+        string="Duplicate Bill Window (days)",
+        default=7,
+        help="Two bills of one vendor for the same amount dated at most this many "
+        "days apart are possible duplicates (0: the same day only).",
+    )

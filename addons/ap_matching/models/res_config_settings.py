@@ -11,3 +11,6 @@ class ResConfigSettings(models.TransientModel):
     ap_unbilled_receipt_days = fields.Integer(
         related="company_id.ap_unbilled_receipt_days", readonly=False
     )
+    ap_duplicate_window_days = fields.Integer(
+        related="company_id.ap_duplicate_window_days", readonly=False
+    )

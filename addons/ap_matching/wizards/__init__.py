@@ -1,1 +1,2 @@
 from . import purchase_request_line_make_purchase_order
+from . import ap_duplicate_release
