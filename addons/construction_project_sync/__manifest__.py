@@ -39,6 +39,8 @@
         "views/construction_billing_views.xml",
         "views/menus.xml",
         "views/construction_approval_views.xml",
+        "data/work_order_flow_data.xml",
+        "views/construction_work_order_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
