@@ -51,5 +51,6 @@
         "demo/construction_demo.xml",
         "demo/field_time_demo.xml",
         "demo/pay_application_demo.xml",
+        "demo/work_order_demo.xml",
     ],
 }

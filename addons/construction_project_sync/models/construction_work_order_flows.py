@@ -211,10 +211,10 @@ class ConstructionWorkOrderFlows(models.AbstractModel):
             message.report(
                 "work_order_status_conflict",
                 _(
-                    "%(task)s: device %(device)s reported %(status)s at %(time)s, "
-                    "but device %(other)s reported %(current)s at %(current_time)s, "
-                    "as late or later. The newer status stays; check with the crew "
-                    "which is right.",
+                    "%(task)s: device %(device)s reported %(status)s at %(time)s; "
+                    "device %(other)s had reported %(current)s at %(current_time)s, "
+                    "no earlier, and that status stays. Check with the crew which "
+                    "one is right.",
                     task=item["task"].display_name,
                     device=item["device"] or _("(unknown)"),
                     status=item["status"],

@@ -34,6 +34,12 @@ STATUS_FIELDS = frozenset(
 # a person changing these reassigns or reschedules the work order: the field hears it
 PLAN_FIELDS = ("crew_ids", "user_ids", "scheduled_start", "scheduled_end")
 
+
+def _iso(value):
+    """A stored UTC datetime as the API writes it; null, never false, when unset."""
+    return value.isoformat() + "Z" if value else None
+
+
 # ids of the tasks whose status the running code is writing now, in this thread
 _UNLOCKED = contextvars.ContextVar("work_order_status_unlocked", default=frozenset())
 
@@ -206,8 +212,8 @@ class ProjectTask(models.Model):
         return {
             "name": self.name,
             "job_number": self.project_id.job_number,
-            "scheduled_start": self.scheduled_start,
-            "scheduled_end": self.scheduled_end,
+            "scheduled_start": _iso(self.scheduled_start),
+            "scheduled_end": _iso(self.scheduled_end),
             "crew": [
                 {
                     "name": employee.name,
@@ -239,11 +245,10 @@ class ProjectTask(models.Model):
     def _work_order_api_view(self):
         """What GET /work-orders/<external id> answers."""
         self.ensure_one()
-        time = self.work_order_status_time
         return {
             "name": self.name,
             "status": self.work_order_status or None,
-            "status_time": time and time.isoformat() + "Z",
+            "status_time": _iso(self.work_order_status_time),
             "job": {
                 "number": self.project_id.job_number or None,
                 "name": self.project_id.name,

@@ -471,7 +471,7 @@ class TestWorkOrdersOverHttp(FlowHttpMixin, HttpCase):
             ("work_order.updated", "project.task", subscriber),
         )
         data = json.loads(event.data)
-        self.assertEqual(data["scheduled_start"], "2026-12-05 07:00:00")
+        self.assertEqual(data["scheduled_start"], "2026-12-05T07:00:00Z")
         self.assertEqual(data["external_ids"], {"fieldsvc_test": "WO-1"})
         # the same window again changes nothing: no event
         task.with_user(self.planner).write({"scheduled_start": "2026-12-05 07:00:00"})
@@ -514,3 +514,28 @@ class TestWorkOrdersOverHttp(FlowHttpMixin, HttpCase):
         )
         self.env["integration.mapping"]._link(system_b, self.task(), "WO-1")
         self.assertEqual(self.get("WO-1", key=key_b).status_code, 404)
+
+    def test_a_project_user_opens_the_work_orders_of_a_job(self):
+        self.upsert("u1")
+        job = self.job.with_user(self.planner)
+        self.assertEqual(job.work_order_count, 1)
+        action = job.action_view_work_orders()
+        Task = self.env["project.task"].with_user(self.planner)
+        self.assertEqual(Task.search(action["domain"]), self.task())
+        views = Task.get_views(
+            [(view_id, mode) for view_id, mode in action["views"]]
+            + [(action["search_view_id"][0], "search")]
+        )
+        self.assertEqual(
+            set(views["views"]), {"kanban", "list", "calendar", "form", "search"}
+        )
+        self.assertIn("work_order_event_ids", views["views"]["form"]["arch"])
+        # the Work Order page reads as a project user without HR rights
+        task = Task.browse(self.task().id)
+        task.web_read(
+            {
+                "work_order_status": {},
+                "crew_ids": {"fields": {"display_name": {}}},
+                "work_order_event_ids": {"fields": {"outcome": {}, "status": {}}},
+            }
+        )
