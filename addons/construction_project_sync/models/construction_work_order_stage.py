@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 from .project_task import WORK_ORDER_STATUSES
 
@@ -38,6 +39,27 @@ class ConstructionWorkOrderStage(models.Model):
             "A status has one stage per job.",
         )
     ]
+
+    @api.constrains("job_id", "company_id", "status")
+    def _check_one_stage_per_status(self):
+        # the SQL constraint lets defaults (no job) repeat: NULLs never collide
+        for line in self:
+            twins = self.search_count(
+                [
+                    ("id", "!=", line.id),
+                    ("job_id", "=", line.job_id.id),
+                    ("company_id", "=", line.company_id.id),
+                    ("status", "=", line.status),
+                ]
+            )
+            if twins:
+                raise ValidationError(
+                    _(
+                        "Status %(status)s already has a stage for %(job)s.",
+                        status=line.status,
+                        job=line.job_id.display_name or _("every job"),
+                    )
+                )
 
     @api.depends("job_id")
     def _compute_company_id(self):

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.integration_queue.tests.common import (
@@ -207,6 +207,10 @@ class TestWorkOrdersOverHttp(FlowHttpMixin, HttpCase):
         )
         self.status("s4", "completed", "2026-12-03T10:45:00Z")
         self.assertEqual(task.stage_id, own)
+        with self.assertRaises(ValidationError):
+            self.env["construction.work.order.stage"].create(
+                {"status": "completed", "stage_id": own.id}
+            )
 
     def test_an_older_event_never_overwrites_a_newer_state(self):
         self.upsert("u1")
@@ -394,6 +398,52 @@ class TestWorkOrdersOverHttp(FlowHttpMixin, HttpCase):
         # the same values again are no change: nothing to note
         message = self.upsert("u3", billable=True, site="Annex")
         self.assertFalse(self.note(message))
+
+    def test_a_rule_naming_the_field_platform_keeps_status_to_it(self):
+        self.upsert("u1")
+        self.env["integration.ownership"].create(
+            {
+                "model_id": self.env["ir.model"]._get_id("project.task"),
+                "field_ids": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env["ir.model.fields"]._get_ids("project.task")[
+                                "work_order_status"
+                            ]
+                        ],
+                    )
+                ],
+                "owner_system_id": self.system.id,
+                "on_conflict": "refuse",
+            }
+        )
+        self.env["integration.mapping"]._link(self.other_system, self.task(), "X-1")
+        payload = {
+            "work_order_external_id": "X-1",
+            "status": "completed",
+            "event_time": "2026-12-03T10:00:00Z",
+        }
+        response = self.url_open(
+            f"{API}/flows/work_order.status",
+            data=json.dumps(payload).encode(),
+            headers={
+                "Authorization": f"Bearer {self.other_key}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": "other-1",
+            },
+        )
+        self.assertEqual(response.status_code, 202, response.text)
+        perform_jobs(self.env)
+        message = self.env["integration.message"].browse(response.json()["message_id"])
+        self.assertEqual(
+            (message.state, message.error_code),
+            ("dead", "field_owned_by_other_system"),
+        )
+        self.status("s1", "started", "2026-12-03T07:05:00Z")
+        self.assertEqual(self.task().work_order_status, "started")
+        self.assertEqual(len(self.task().work_order_event_ids), 1)
 
     def test_nobody_writes_the_status_directly(self):
         self.upsert("u1")
