@@ -151,7 +151,13 @@ class ProjectTask(models.Model):
             return self.write(vals)
 
     def _check_status_fields(self, vals, records=None):
-        touched = STATUS_FIELDS & set(vals)
+        """Refuse status values outside the status flow's write; a new task may
+        only leave them empty (``records`` None: a create)."""
+        touched = {
+            name
+            for name in STATUS_FIELDS & set(vals)
+            if records is not None or vals[name]
+        }
         if not touched:
             return
         unlocked = _UNLOCKED.get()
