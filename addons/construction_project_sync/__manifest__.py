@@ -39,6 +39,8 @@
         "views/construction_billing_views.xml",
         "views/menus.xml",
         "views/construction_approval_views.xml",
+        "data/work_order_flow_data.xml",
+        "views/construction_work_order_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -49,5 +51,6 @@
         "demo/construction_demo.xml",
         "demo/field_time_demo.xml",
         "demo/pay_application_demo.xml",
+        "demo/work_order_demo.xml",
     ],
 }

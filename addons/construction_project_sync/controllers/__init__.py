@@ -1,1 +1,2 @@
 from . import job_cost
+from . import work_order

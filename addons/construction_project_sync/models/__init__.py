@@ -29,3 +29,7 @@ from . import construction_pay_application
 from . import construction_pay_application_line
 from . import account_move
 from . import account_move_line
+from . import project_task
+from . import construction_work_order_event
+from . import construction_work_order_stage
+from . import construction_work_order_flows

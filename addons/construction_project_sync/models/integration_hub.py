@@ -2,6 +2,7 @@
 from odoo import api, models
 
 from .construction_common import JOB_COST_FIGURES as FIGURES
+from .project_task import WORK_ORDER_STATUSES as STATUSES
 
 
 class IntegrationHub(models.AbstractModel):
@@ -56,6 +57,60 @@ class IntegrationHub(models.AbstractModel):
                                                 },
                                             },
                                         },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Problem401"},
+                    "404": {"$ref": "#/components/responses/Problem404"},
+                },
+            }
+        }
+        paths["/work-orders/{work_order_ref}"] = {
+            "get": {
+                "operationId": "get_work_order",
+                "summary": "A work order's execution status, the event time it comes "
+                "from, its job and its task stage",
+                "tags": ["jobs"],
+                "parameters": [
+                    {
+                        "name": "work_order_ref",
+                        "in": "path",
+                        "required": True,
+                        "description": "The calling system's external id of the work "
+                        "order",
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "Work order status",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "name": {"type": "string"},
+                                        "status": {
+                                            "type": ["string", "null"],
+                                            "enum": [
+                                                *(code for code, _label in STATUSES),
+                                                None,
+                                            ],
+                                        },
+                                        "status_time": {
+                                            "type": ["string", "null"],
+                                            "format": "date-time",
+                                        },
+                                        "job": {
+                                            "type": "object",
+                                            "properties": {
+                                                "number": {"type": ["string", "null"]},
+                                                "name": {"type": "string"},
+                                            },
+                                        },
+                                        "stage": {"type": ["string", "null"]},
                                     },
                                 }
                             }

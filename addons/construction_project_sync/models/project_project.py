@@ -345,3 +345,28 @@ class ProjectProject(models.Model):
             "target": "new",
             "context": {"default_job_id": self.id},
         }
+
+    work_order_count = fields.Integer(compute="_compute_work_order_count")
+
+    def _compute_work_order_count(self):
+        counts = dict(
+            self.env["project.task"]._read_group(
+                [("project_id", "in", self.ids), ("is_work_order", "=", True)],
+                ["project_id"],
+                ["__count"],
+            )
+        )
+        for job in self:
+            job.work_order_count = counts.get(job, 0)
+
+    def action_view_work_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_project_sync.action_construction_work_order"
+        )
+        action["domain"] = [("project_id", "=", self.id), ("is_work_order", "=", True)]
+        action["context"] = {
+            "default_project_id": self.id,
+            "default_is_work_order": True,
+        }
+        return action
