@@ -20,6 +20,12 @@
     "data": [
         "security/ap_matching_security.xml",
         "security/ir.model.access.csv",
+        "wizards/ap_hold_resolution_views.xml",
+        "views/account_move_views.xml",
+        "views/integration_exception_views.xml",
+        "views/res_partner_views.xml",
+        "views/project_project_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
 }
