@@ -619,7 +619,7 @@ class AccountMove(models.Model):
         Approval._approval_log(
             self,
             {
-                bill.id: _(
+                bill.id: self.env._(
                     "Hold released by %(user)s (%(reasons)s): %(reason)s",
                     user=user.name,
                     reasons=bill.ap_reason_summary,
