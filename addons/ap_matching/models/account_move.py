@@ -38,6 +38,8 @@ BILL_HOLD_FIELDS = {
     "ap_release_reason",
     "ap_preparer_ids",
     "ap_on_hold",
+    "ap_exception_ids",
+    "ap_match_line_ids",
 }
 # who can fix what: procurement the price and the order, the job's site manager the
 # receipts, project finance the coding and the books
@@ -120,7 +122,7 @@ class AccountMove(models.Model):
         "its hold or accept its variances.",
     )
     ap_exception_ids = fields.One2many(
-        "integration.exception", "ap_bill_id", string="Match Exceptions"
+        "integration.exception", "ap_bill_id", string="Match Exceptions", readonly=True
     )
     ap_open_exception_count = fields.Integer(compute="_compute_ap_open_exception_count")
     ap_match_line_ids = fields.One2many(
@@ -276,6 +278,7 @@ class AccountMove(models.Model):
             lines_by_bill[line.move_id].append(line)
         codes_by_bill, notes_by_bill, by_vals = {}, {}, defaultdict(list)
         today = fields.Date.context_today(self)
+        causes = {}  # (company, date): why it is frozen, asked once
         for bill in bills:
             codes, notes = set(), defaultdict(list)
             for line in lines_by_bill[bill]:
@@ -287,7 +290,10 @@ class AccountMove(models.Model):
                     codes.add(code)
                     notes[code].append(f"{line.name or ''}: {result['ap_match_note']}")
             if lines_by_bill[bill]:
-                cause = freeze._frozen_cause(bill.company_id, bill.date or today)
+                key = (bill.company_id, bill.date or today)
+                if key not in causes:
+                    causes[key] = freeze._frozen_cause(*key)
+                cause = causes[key]
                 if cause:
                     codes.add("frozen_period")
                     notes["frozen_period"].append(

@@ -144,3 +144,17 @@ class TestHold(MatchCase):
         self.assertTrue(exceptions)
         with self.assertRaises(AccessError):
             exceptions.unlink()
+
+    def test_exceptions_stay_on_their_bill(self):
+        bill = self.held_bill()
+        other = self.bill([(False, 1, 10)])
+        exc = bill.ap_exception_ids[:1]
+        with self.assertRaises(UserError):
+            exc.with_user(self.clerk).write({"ap_bill_id": other.id})
+        with self.assertRaises(UserError):
+            bill.with_user(self.clerk).write({"ap_exception_ids": [(3, exc.id)]})
+        with self.assertRaises(UserError):
+            self.env["integration.exception"].with_user(self.manager).create(
+                {"name": "fake", "reason_code": "no_po", "ap_bill_id": other.id}
+            )
+        self.assertEqual(exc.ap_bill_id, bill)

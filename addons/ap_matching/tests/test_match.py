@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -212,3 +213,39 @@ class TestMatch(MatchCase):
         # a price change on the order moves the match too
         order.order_line.price_unit = 80
         self.assertIn("price_variance", self.reasons(bill))
+
+    def test_match_reads_set_wise(self):
+        """The queries of matching a bill do not grow with its lines."""
+
+        def queries_for(n_lines):
+            order = self.env["purchase.order"].create(
+                {
+                    "partner_id": self.vendor.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "product_qty": 5,
+                                "price_unit": 10 + i,
+                                "taxes_id": [Command.clear()],
+                            }
+                        )
+                        for i in range(n_lines)
+                    ],
+                }
+            )
+            order.button_confirm()
+            self.receive(order)
+            bill = self.bill([(line, 5, line.price_unit) for line in order.order_line])
+            self.assertEqual(bill.ap_match_state, "matched")
+            self.env.flush_all()
+            self.env.invalidate_all()
+            # a fresh recordset: lines read from a cleared cache would each be
+            # fetched alone (their prefetch set came from the bill's cache)
+            lines = self.env["account.move.line"].browse(bill.invoice_line_ids.ids)
+            before = self.env.cr.sql_log_count
+            lines._ap_match_lines()
+            return self.env.cr.sql_log_count - before
+
+        queries_for(2)  # the first one reads what every match shares
+        self.assertEqual(queries_for(2), queries_for(40))
