@@ -28,4 +28,5 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/ap_matching_demo.xml"],
 }

@@ -6,7 +6,7 @@ import contextvars
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import Command, _, api, fields, models
+from odoo import SUPERUSER_ID, Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.construction_project_sync.models.construction_approval_mixin import (
@@ -85,9 +85,7 @@ class AccountMove(models.Model):
         "tolerances. On hold: an exception is open; the bill can be neither posted "
         "nor paid until it is resolved or an AP manager releases it.",
     )
-    ap_reason_codes = fields.Char(
-        string="Reason Codes", readonly=True, copy=False, index="trigram"
-    )
+    ap_reason_codes = fields.Char(string="Reason Codes", readonly=True, copy=False)
     ap_reason_summary = fields.Char(
         string="Hold Reasons", compute="_compute_ap_reason_summary"
     )
@@ -107,9 +105,7 @@ class AccountMove(models.Model):
         "res.users", string="Released By", readonly=True, copy=False
     )
     ap_released_at = fields.Datetime(string="Released At", readonly=True, copy=False)
-    ap_release_reason = fields.Text(
-        string="Release Reason", readonly=True, copy=False, tracking=True
-    )
+    ap_release_reason = fields.Text(string="Release Reason", readonly=True, copy=False)
     ap_preparer_ids = fields.Many2many(
         "res.users",
         "account_move_ap_preparer_rel",
@@ -483,12 +479,20 @@ class AccountMove(models.Model):
                 company.ap_procurement_user_id
                 or self.invoice_line_ids.purchase_line_id.order_id.user_id[:1]
             )
+        user = user.filtered("active")  # not OdooBot, nor someone gone
         if not user:
             user = company.ap_finance_user_id
         if not user:
             user = (
                 self.env.ref(AP_MANAGER)
-                .users.filtered(lambda u: company in u.company_ids and not u.share)
+                .users.filtered(
+                    lambda u: (
+                        company in u.company_ids
+                        and u.active
+                        and not u.share
+                        and u.id != SUPERUSER_ID
+                    )  # OdooBot acts on nothing
+                )
                 .sorted("id")[:1]
             )
         return user
