@@ -28,5 +28,10 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "ap_matching/static/tests/tours/*.js",
+        ],
+    },
     "demo": ["demo/ap_matching_demo.xml"],
 }
