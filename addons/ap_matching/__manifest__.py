@@ -26,11 +26,19 @@
         "data/ap_receipt_flow_data.xml",
         "data/ap_material_request_flow_data.xml",
         "data/ap_reconciliation_data.xml",
+        "wizards/ap_hold_resolution_views.xml",
         "views/purchase_request_views.xml",
-        "views/res_partner_views.xml",
-        "views/res_config_settings_views.xml",
         "views/account_move_views.xml",
+        "views/integration_exception_views.xml",
+        "views/res_partner_views.xml",
+        "views/project_project_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
-    "demo": ["demo/ap_bills_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "ap_matching/static/tests/tours/*.js",
+        ],
+    },
+    "demo": ["demo/ap_bills_demo.xml", "demo/ap_matching_demo.xml"],
 }

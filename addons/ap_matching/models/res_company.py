@@ -1,9 +1,90 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+# (kind, percent field, absolute field) of the three tolerances, named alike on
+# the company and on the vendor
+TOLERANCE_FIELDS = (
+    ("price", "ap_price_tolerance_percent", "ap_price_tolerance_amount"),
+    ("qty", "ap_qty_tolerance_percent", "ap_qty_tolerance_qty"),
+    ("total", "ap_total_tolerance_percent", "ap_total_tolerance_amount"),
+)
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    ap_price_tolerance_percent = fields.Float(
+        string="Price Tolerance (%)",
+        default=2.0,
+        help="How far a bill's unit price may exceed the order's, as a share of the "
+        "order's price. Zero: not used. With an absolute tolerance too, the smaller "
+        "of the two binds.",
+    )
+    ap_price_tolerance_amount = fields.Monetary(
+        string="Price Tolerance (per unit)",
+        currency_field="currency_id",
+        help="How far a bill's unit price may exceed the order's, in company "
+        "currency. Zero: not used.",
+    )
+    ap_qty_tolerance_percent = fields.Float(
+        string="Quantity Tolerance (%)",
+        help="How far the quantity billed (this bill and earlier posted ones) may "
+        "exceed what was received (or ordered, for products billed on ordered "
+        "quantities), as a share of it. Zero: not used.",
+    )
+    ap_qty_tolerance_qty = fields.Float(
+        string="Quantity Tolerance (units)",
+        digits="Product Unit of Measure",
+        help="The same, in units of the order line. Zero: not used.",
+    )
+    ap_total_tolerance_percent = fields.Float(
+        string="Total Tolerance (%)",
+        default=2.0,
+        help="How far the amount billed on an order line (this bill and earlier "
+        "posted ones) may exceed the order line's amount, as a share of it.",
+    )
+    ap_total_tolerance_amount = fields.Monetary(
+        string="Total Tolerance (amount)",
+        currency_field="currency_id",
+        help="The same, in company currency. Zero: not used.",
+    )
+    ap_sla_hours = fields.Integer(
+        string="Match Exception SLA (hours)",
+        default=72,
+        help="Time the owner of a match exception has to resolve it.",
+    )
+    ap_sla_large_amount = fields.Monetary(
+        string="Large Bill From",
+        currency_field="currency_id",
+        default=10000.0,
+        help="Bills of at least this total (company currency) get the shorter SLA "
+        "below and a high criticality.",
+    )
+    ap_sla_large_hours = fields.Integer(
+        string="Large Bill SLA (hours)",
+        default=24,
+    )
+    ap_procurement_user_id = fields.Many2one(
+        "res.users",
+        string="Procurement Owner",
+        help="Owns price and order exceptions of bills (empty: the order's buyer).",
+    )
+    ap_finance_user_id = fields.Many2one(
+        "res.users",
+        string="Project Finance Owner",
+        help="Owns coding exceptions (no order, order line not found), frozen "
+        "periods and duplicates; the fallback owner of every exception.",
+    )
+
+    def _ap_tolerances(self, vendor):
+        """{kind: (percent, absolute)} for bills of ``vendor`` (a commercial
+        partner) in this company: the vendor's own when it overrides them."""
+        self.ensure_one()
+        source = vendor if vendor.ap_tolerance_override else self
+        return {
+            kind: (source[percent], source[absolute])
+            for kind, percent, absolute in TOLERANCE_FIELDS
+        }
 
     ap_over_receipt_policy = fields.Selection(
         [("refuse", "Refuse the confirmation"), ("flag", "Receive and flag")],

@@ -5,6 +5,38 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    ap_price_tolerance_percent = fields.Float(
+        related="company_id.ap_price_tolerance_percent", readonly=False
+    )
+    ap_price_tolerance_amount = fields.Monetary(
+        related="company_id.ap_price_tolerance_amount", readonly=False
+    )
+    ap_qty_tolerance_percent = fields.Float(
+        related="company_id.ap_qty_tolerance_percent", readonly=False
+    )
+    ap_qty_tolerance_qty = fields.Float(
+        related="company_id.ap_qty_tolerance_qty", readonly=False
+    )
+    ap_total_tolerance_percent = fields.Float(
+        related="company_id.ap_total_tolerance_percent", readonly=False
+    )
+    ap_total_tolerance_amount = fields.Monetary(
+        related="company_id.ap_total_tolerance_amount", readonly=False
+    )
+    ap_sla_hours = fields.Integer(related="company_id.ap_sla_hours", readonly=False)
+    ap_sla_large_amount = fields.Monetary(
+        related="company_id.ap_sla_large_amount", readonly=False
+    )
+    ap_sla_large_hours = fields.Integer(
+        related="company_id.ap_sla_large_hours", readonly=False
+    )
+    ap_procurement_user_id = fields.Many2one(
+        related="company_id.ap_procurement_user_id", readonly=False
+    )
+    ap_finance_user_id = fields.Many2one(
+        related="company_id.ap_finance_user_id", readonly=False
+    )
+
     ap_over_receipt_policy = fields.Selection(
         related="company_id.ap_over_receipt_policy", readonly=False
     )

@@ -2,3 +2,10 @@ from . import test_install
 from . import test_receipt_flow_http
 from . import test_material_request
 from . import test_ap_reconciliation
+from . import test_match
+from . import test_hold
+from . import test_routing
+from . import test_job_cost
+from . import test_multi_company
+from . import test_views
+from . import test_tour

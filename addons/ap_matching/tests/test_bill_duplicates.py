@@ -28,6 +28,35 @@ class TestBillDuplicates(TransactionCase):
             cls.env, "dup_manager", groups=BILL_USER + ",ap_matching.group_ap_manager"
         )
         cls.tax = purchase_tax(cls.env, 21)
+        # the bills are for concrete ordered and received: they pass the match, so
+        # only the duplicate barrier stands between them and posting
+        concrete = cls.env["product.product"].create(
+            {"name": "Test Dup Concrete", "is_storable": True}
+        )
+        orders = cls.env["purchase.order"].create(
+            [
+                {
+                    "partner_id": vendor.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": concrete.id,
+                                "product_qty": 1000,
+                                "price_unit": 5000,
+                                "taxes_id": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+                for vendor in (cls.vendor, cls.other_vendor)
+            ]
+        )
+        orders.button_confirm()
+        for move in orders.picking_ids.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        orders.picking_ids._action_done()
+        cls.order_line = {order.partner_id: order.order_line for order in orders}
 
     def bill(self, ref, amount=100.0, date="2026-11-10", vendor=None, user=None):
         return (
@@ -43,6 +72,12 @@ class TestBillDuplicates(TransactionCase):
                         Command.create(
                             {
                                 "name": "Concrete",
+                                "purchase_line_id": self.order_line[
+                                    vendor or self.vendor
+                                ].id,
+                                "product_id": self.order_line[
+                                    vendor or self.vendor
+                                ].product_id.id,
                                 "quantity": 1,
                                 "price_unit": amount,
                                 "tax_ids": [Command.clear()],

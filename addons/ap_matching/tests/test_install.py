@@ -8,7 +8,7 @@ class TestInstall(TransactionCase):
         self.assertEqual(
             section.parent_id, self.env.ref("integration_queue.menu_construction_root")
         )
-        self.assertEqual(len(section.child_id), 4)
+        self.assertEqual(len(section.child_id), 6)
         self.assertIn(
             self.env.ref("ap_matching.group_ap_clerk"),
             self.env.ref("ap_matching.group_ap_manager").implied_ids,
@@ -18,4 +18,25 @@ class TestInstall(TransactionCase):
             self.env["ir.module.module"].search(
                 [("name", "=", "account_edi_ubl_cii"), ("state", "=", "installed")]
             )
+        )
+
+    def test_demo_bills_show_the_match(self):
+        """With demo data: a clean bill matches, one priced above the order and one
+        billing more concrete than arrived are on hold, routed to their owners."""
+        clean = self.env.ref("ap_matching.demo_bill_clean", raise_if_not_found=False)
+        if not clean:
+            self.skipTest("no demo data")
+        ref = self.env.ref
+        self.assertEqual(clean.ap_match_state, "matched")
+        self.assertEqual(
+            clean.invoice_line_ids.analytic_distribution,
+            ref("ap_matching.demo_po_line_concrete").analytic_distribution,
+        )
+        price = ref("ap_matching.demo_bill_price_variance")
+        self.assertEqual(price.ap_reason_codes, "price_variance amount_variance")
+        over = ref("ap_matching.demo_bill_over_billed")
+        self.assertEqual(over.ap_reason_codes, "over_billed_qty")
+        self.assertEqual(
+            over.ap_exception_ids.filtered(lambda e: e.state == "open").owner_id,
+            ref("construction_project_sync.demo_job_library").ap_site_manager_id,
         )
