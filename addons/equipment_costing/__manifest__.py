@@ -31,5 +31,10 @@
         "views/res_company_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "equipment_costing/static/tests/tours/*.js",
+        ],
+    },
     "demo": ["demo/equipment_demo.xml", "demo/equipment_cost_demo.xml"],
 }
