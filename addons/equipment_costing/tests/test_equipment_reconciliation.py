@@ -1,7 +1,7 @@
 from datetime import date, datetime, timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 COORDINATOR = "base.group_user,equipment_costing.group_equipment_user"
@@ -19,6 +19,7 @@ class TestEquipmentReconciliation(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        cls.company.partner_id.tz = "UTC"
         cls.company.write({"equipment_settle_days": 7, "equipment_rental_idle_days": 3})
         cls.today = fields.Date.context_today(cls.env.user)
 
@@ -202,7 +203,8 @@ class TestEquipmentReconciliation(TransactionCase):
         self.assertIn("2026-10-05", drift.message)
         with self.assertRaises(UserError):
             drift.action_fix()
-        # dispatch says where it was: the readings and the day are covered now
+        # dispatch says where it was, entered in Odoo after the readings came: the
+        # readings are covered now, the day waits for its usage to be recomputed
         self.env["construction.equipment.assignment"].create(
             {
                 "equipment_id": stray.id,
@@ -210,6 +212,28 @@ class TestEquipmentReconciliation(TransactionCase):
                 "date_start": datetime(2026, 10, 5, 6),
                 "date_end": datetime(2026, 10, 6, 0),
             }
+        )
+        drift = self.drift("reconciliation_check_unassigned_use", stray)
+        self.assertEqual(drift.reference, "Test Stray Skid Steer: assigned since")
+        self.assertTrue(drift.fixable)
+        self.assertIn("1 flagged day(s) without a job", drift.message)
+        # recomputing is an equipment cost approver's act
+        watcher = "integration_queue.group_integration_user"
+        fixer = new_test_user(
+            self.env, "rec_fixer_coordinator", groups=f"{COORDINATOR},{watcher}"
+        )
+        with self.assertRaises(AccessError):
+            drift.with_user(fixer).action_fix()
+        approver = new_test_user(
+            self.env, "rec_fixer_approver", groups=f"{APPROVER},{watcher}"
+        )
+        drift.with_user(approver).action_fix()
+        day = self.env["construction.equipment.usage"].search(
+            [("equipment_id", "=", stray.id)]
+        )
+        self.assertEqual(
+            (day.date, day.job_id, day.operating_hours, day.state),
+            (OCT_5, self.job, 4.5, "ok"),
         )
         self.assertFalse(self.drift("reconciliation_check_unassigned_use", stray))
 
@@ -293,3 +317,20 @@ class TestEquipmentReconciliation(TransactionCase):
         approver = machine._equipment_approver()
         self.assertTrue(approver.has_group("equipment_costing.group_equipment_manager"))
         self.assertNotEqual(approver, self.env.ref("base.user_root"))
+
+    def test_settings_are_sane(self):
+        with self.assertRaises(ValidationError):
+            self.company.equipment_rental_idle_days = 0
+        with self.assertRaises(ValidationError):
+            self.company.equipment_settle_days = -1
+        settings = self.env["res.config.settings"].create(
+            {"equipment_settle_days": 10, "equipment_rental_idle_days": 5}
+        )
+        settings.execute()
+        self.assertEqual(
+            (
+                self.company.equipment_settle_days,
+                self.company.equipment_rental_idle_days,
+            ),
+            (10, 5),
+        )
