@@ -117,7 +117,19 @@ class ConstructionEquipmentHoursReconciliation(models.AbstractModel):
                     ("date", "<=", self._cutoff(company)),
                 ]
             )
-            unstaged = usages - Cost.search([("usage_id", "in", usages.ids)]).usage_id
+            # by the staging's own source keys: a day whose operating hours are
+            # staged but whose idle hours are not is a missing day too
+            keys = {
+                f"usage:{usage.id}:{kind}": usage
+                for usage in usages
+                for kind in HOUR_SOURCES
+                if usage[f"{kind}_hours"] > 0.005
+            }
+            # sudo: a source staged in any company is staged (the key is unique)
+            staged = Cost.sudo().search([("source_key", "in", list(keys))])
+            unstaged = Usage.union(
+                *(keys[key] for key in set(keys) - set(staged.mapped("source_key")))
+            )
             if unstaged:
                 dates = unstaged.mapped("date")
                 Cost._stage(
