@@ -334,3 +334,23 @@ class TestEquipmentReconciliation(TransactionCase):
             ),
             (10, 5),
         )
+
+    def test_each_company_reconciles_its_own_fleet(self):
+        other = self.env["res.company"].create({"name": "Test Other Fleet Co"})
+        machine = self.env["maintenance.equipment"].create(
+            {"name": "Test Other Dozer", "company_id": other.id}
+        )
+        # sudo: usage is derived by the suite from readings, never typed in
+        self.env["construction.equipment.usage"].sudo().create(
+            {
+                "equipment_id": machine.id,
+                "company_id": other.id,
+                "date": OCT_5,
+                "operating_hours": 30.0,
+                "state": "flagged",
+            }
+        )
+        check = self.env.ref("equipment_costing.reconciliation_check_usage_unaccepted")
+        mine, theirs = check._run(self.company | other)
+        self.assertNotIn(machine.id, mine.drift_ids.mapped("res_id"))
+        self.assertEqual(theirs.drift_ids.mapped("res_id"), machine.ids)
