@@ -18,6 +18,7 @@
         "security/equipment_costing_rules.xml",
         "data/integration_flow_data.xml",
         "data/construction_job_cost_view.xml",
+        "data/equipment_reconciliation_data.xml",
         "views/maintenance_equipment_views.xml",
         "views/construction_equipment_assignment_views.xml",
         "views/construction_equipment_reading_views.xml",
@@ -30,5 +31,10 @@
         "views/res_company_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "equipment_costing/static/tests/tours/*.js",
+        ],
+    },
     "demo": ["demo/equipment_demo.xml", "demo/equipment_cost_demo.xml"],
 }

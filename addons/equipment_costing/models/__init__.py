@@ -13,3 +13,7 @@ from . import maintenance_request
 from . import account_analytic_line
 from . import construction_job_cost
 from . import construction_equipment_fuel_flows
+from . import construction_equipment_hours_reconciliation
+from . import construction_equipment_unassigned_reconciliation
+from . import construction_equipment_rental_reconciliation
+from . import construction_equipment_unaccepted_reconciliation

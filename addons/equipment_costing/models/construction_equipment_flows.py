@@ -398,23 +398,53 @@ class ConstructionEquipmentFlows(models.AbstractModel):
 
     @api.model
     def _send_demo_documents(
-        self, system_id, flow_code, file_names, key_prefix, days_ago=1
+        self, system_id, flow_code, file_names, key_prefix, days_ago=1, meters=None
     ):
         """Demo traffic: the AEMP documents of demo/telematics, dated ``days_ago``
-        days back (yesterday by default), stored in the inbox as the API stores a
+        days back (yesterday by default) with the ``meters`` values ({name: value}
+        for their @NAME@ placeholders), stored in the inbox as the API stores a
         posted XML body (the document as received, the payload as the flow's parser
         reads it)."""
-        system = self.env["integration.system"].browse(system_id)
+        items = self._demo_items(flow_code, file_names, days_ago, meters or {})
+        for index, item in enumerate(items):
+            item["idempotency_key"] = f"{key_prefix}-{index}"
+        return self._ingest_demo(system_id, flow_code, items)
+
+    @api.model
+    def _send_demo_history(
+        self, system_id, flow_code, file_names, key_prefix, days_ago, meters
+    ):
+        """Demo traffic: the same documents for each of the days ``days_ago`` (a
+        list, the latest day first), the meters running back from their values
+        on that day: ``meters`` is {name: (value on the first day, use a day)}.
+        A week of snapshots from one template each, not a file per day."""
+        items = []
+        for day in days_ago:
+            back = day - days_ago[0]
+            values = {
+                name: round(value - per_day * back, 1)
+                for name, (value, per_day) in meters.items()
+            }
+            for index, item in enumerate(
+                self._demo_items(flow_code, file_names, day, values)
+            ):
+                item["idempotency_key"] = f"{key_prefix}-{day}-{index}"
+                items.append(item)
+        return self._ingest_demo(system_id, flow_code, items)
+
+    @api.model
+    def _demo_items(self, flow_code, file_names, days_ago, meters):
         flow = self.env["integration.flow"].search([("code", "=", flow_code)])
         day = (fields.Date.today() - timedelta(days=days_ago)).isoformat().encode()
         items = []
-        for index, name in enumerate(file_names):
+        for name in file_names:
             with file_open(f"equipment_costing/demo/telematics/{name}", "rb") as file:
                 document = file.read().replace(b"@DAY@", day)
+            for meter, value in meters.items():
+                document = document.replace(f"@{meter}@".encode(), str(value).encode())
             payload = flow._parse_document(document, "application/xml", self.env)
             items.append(
                 {
-                    "idempotency_key": f"{key_prefix}-{index}",
                     "raw_body": document.decode(),
                     "content_type": "application/xml",
                     "digest": hashlib.sha256(document).hexdigest(),
@@ -423,6 +453,12 @@ class ConstructionEquipmentFlows(models.AbstractModel):
                     "raw": json.dumps(payload),
                 }
             )
+        return items
+
+    @api.model
+    def _ingest_demo(self, system_id, flow_code, items):
+        system = self.env["integration.system"].browse(system_id)
+        flow = self.env["integration.flow"].search([("code", "=", flow_code)])
         # sudo: demo messages enter the inbox as the system's own would
         return (
             self.env["integration.message"]

@@ -208,3 +208,40 @@ class MaintenanceEquipment(models.Model):
         ):
             mapping._link(system, equipment, equipment_id)
         return equipment
+
+    def _equipment_approver(self):
+        """Who settles this machine's equipment cost: its technician when they are
+        an equipment cost approver, otherwise the company's first approver."""
+        self.ensure_one()
+        group = self.env.ref("equipment_costing.group_equipment_manager")
+        technician = self.technician_user_id
+        company = self.company_id or self.env.company
+        if technician and group in technician.groups_id:
+            return technician
+        # sudo: who approves is read whatever the rights of the check's runner
+        approvers = (
+            group.sudo()
+            .users.filtered(
+                lambda u: not u.share and u.active and company in u.company_ids
+            )
+            .sorted("id")
+        )
+        root = self.env.ref("base.user_root")
+        return (approvers - root)[:1] or root
+
+    def _schedule_equipment_activity(self, summary, note):
+        """A to-do for the machine's approver (see ``_equipment_approver``),
+        unless the same one is open already: a check run nightly does not pile
+        them up."""
+        for machine in self:
+            user = machine._equipment_approver()
+            if machine.activity_ids.filtered(
+                lambda a, u=user: a.summary == summary and a.user_id == u
+            ):
+                continue
+            machine.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=note,
+                user_id=user.id,
+            )

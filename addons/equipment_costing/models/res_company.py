@@ -26,6 +26,19 @@ class ResCompany(models.Model):
         string="Most Distance a Day",
         help="Kilometres; more on one day is flagged. Zero: no check.",
     )
+    equipment_settle_days = fields.Integer(
+        string="Usage Settled Within (days)",
+        default=7,
+        help="Daily usage older than this is expected to be settled: flagged days "
+        "accepted or corrected, costable hours staged and approved. The "
+        "reconciliation checks report what is not.",
+    )
+    equipment_rental_idle_days = fields.Integer(
+        string="Rental Idle After (days)",
+        default=3,
+        help="A rented or leased machine on a job that reported no operating or idle "
+        "hours for this many days is reported as idle (off-hire it or move it).",
+    )
 
     equipment_cost_code_id = fields.Many2one(
         "construction.cost.code",
@@ -103,6 +116,8 @@ class ResCompany(models.Model):
         "equipment_max_hours_per_day",
         "equipment_max_fuel_per_day",
         "equipment_max_distance_per_day",
+        "equipment_settle_days",
+        "equipment_rental_idle_days",
     )
     def _check_equipment_usage_settings(self):
         for company in self:
@@ -117,3 +132,13 @@ class ResCompany(models.Model):
                 or company.equipment_max_distance_per_day < 0
             ):
                 raise ValidationError(_("Usage thresholds cannot be negative."))
+            if (
+                company.equipment_settle_days < 0
+                or company.equipment_rental_idle_days < 1
+            ):
+                raise ValidationError(
+                    _(
+                        "Usage is settled within zero days or more; a rental is "
+                        "idle after one day or more."
+                    )
+                )

@@ -17,3 +17,9 @@ class ResConfigSettings(models.TransientModel):
     equipment_max_distance_per_day = fields.Float(
         related="company_id.equipment_max_distance_per_day", readonly=False
     )
+    equipment_settle_days = fields.Integer(
+        related="company_id.equipment_settle_days", readonly=False
+    )
+    equipment_rental_idle_days = fields.Integer(
+        related="company_id.equipment_rental_idle_days", readonly=False
+    )
