@@ -642,6 +642,56 @@ class AccountMove(models.Model):
         self._ap_check_payable()
         return super().action_register_payment()
 
+    # ------------------------------------------------------------ payment status back
+    def _invoice_paid_hook(self):
+        # Odoo calls it when bills become paid (or in payment)
+        result = super()._invoice_paid_hook()
+        self._ap_emit_payment_status("vendor_bill.paid")
+        return result
+
+    def _ap_emit_payment_status(self, event_type):
+        """Tell the AP and field platforms what became of their bills: a signed
+        event per bill with the remittance (amount paid, date, reference)."""
+        bills = self.filtered(lambda m: m.move_type in BILL_TYPES)
+        if not bills:
+            return
+        # sudo: the systems' ids of the bills are the hub's mapping table
+        mappings = (
+            self.env["integration.mapping"]
+            .sudo()
+            .search([("res_model", "=", "account.move"), ("res_id", "in", bills.ids)])
+        )
+        outbox = self.env["integration.outbox"]
+        for bill in bills:
+            # sudo: an accountant registering a payment may not read payments of
+            # every journal; what is sent is this bill's own remittance
+            payments = bill.sudo()._get_reconciled_payments()
+            paid = bill.amount_total - bill.amount_residual
+            outbox._emit(
+                event_type,
+                bill,
+                {
+                    "bill_id": bill.id,
+                    "number": bill.name,
+                    "vendor_reference": bill.ref or None,
+                    "vendor": bill.commercial_partner_id.name,
+                    "vendor_vat": bill.commercial_partner_id.vat or None,
+                    "external_ids": {
+                        mapping.system_id.code: mapping.external_id
+                        for mapping in mappings
+                        if mapping.res_id == bill.id
+                    },
+                    "currency": bill.currency_id.name,
+                    "amount_total": bill.amount_total,
+                    "amount_paid": bill.currency_id.round(paid),
+                    "amount_residual": bill.amount_residual,
+                    "payment_state": bill.payment_state,
+                    "payment_date": max(payments.mapped("date"), default=None),
+                    "payment_references": payments.mapped(lambda p: p.memo or p.name),
+                },
+                company=bill.company_id,
+            )
+
     def action_ap_rematch(self):
         """Run the match again now (a button for whoever looks at the bill)."""
         self.check_access("write")

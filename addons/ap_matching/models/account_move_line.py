@@ -164,6 +164,29 @@ class AccountMoveLine(models.Model):
         return result
 
     @api.model
+    def remove_move_reconcile(self):
+        """A payment taken back (unreconciled, or its entry reset to draft): the
+        platforms hear that the bills it paid are open again."""
+        bills = self.move_id.filtered(
+            lambda m: (
+                m.move_type in ("in_invoice", "in_refund")
+                and m.payment_state in ("paid", "in_payment", "partial")
+            )
+        )
+        # the bills the payment's own lines were reconciled with
+        counterparts = (
+            self.matched_debit_ids.debit_move_id
+            | self.matched_credit_ids.credit_move_id
+        ).move_id.filtered(
+            lambda m: (
+                m.move_type in ("in_invoice", "in_refund")
+                and m.payment_state in ("paid", "in_payment", "partial")
+            )
+        )
+        result = super().remove_move_reconcile()
+        (bills | counterparts)._ap_emit_payment_status("vendor_bill.payment_reversed")
+        return result
+
     def _ap_check_match_fields(self, vals, creating=False):
         written = set(LINE_MATCH_FIELDS) & {
             name for name, value in vals.items() if value or not creating

@@ -9,3 +9,4 @@ from . import test_job_cost
 from . import test_multi_company
 from . import test_views
 from . import test_tour
+from . import test_payment_status
