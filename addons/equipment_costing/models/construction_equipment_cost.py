@@ -805,16 +805,29 @@ class _Staging:
                 ("state", "!=", "rejected"),
             ]
         )
-        staged = set(
-            # sudo: as in save(), a source staged is never staged again
-            self.costs.sudo()
-            .search([("move_line_id", "in", lines.ids)])
-            .mapped("source_key")
+        # sudo: as in save(), a source staged is never staged again; and the
+        # rental days a staged bill line trued up are not trued up twice
+        staged_costs = self.costs.sudo().search(
+            [
+                ("move_line_id.equipment_id", "in", lines.equipment_id.ids),
+                ("move_line_id.equipment_period_start", "<=", end),
+                ("move_line_id.equipment_period_end", ">=", start),
+            ]
         )
-        for line in lines:
-            self._rental_invoice(line, assignments, accruals, staged)
+        staged = set(staged_costs.mapped("source_key"))
+        trued_up = {}  # (machine id, day) → the bill line that trued it up
+        for bill_line in staged_costs.move_line_id.sorted("id"):
+            for day in _days(
+                bill_line.equipment_period_start, bill_line.equipment_period_end
+            ):
+                trued_up.setdefault((bill_line.equipment_id.id, day), bill_line.id)
+        by_machine = defaultdict(list)
+        for assignment in assignments:
+            by_machine[assignment.equipment_id.id].append(assignment)
+        for line in lines.sorted("id"):
+            self._rental_invoice(line, by_machine, accruals, staged, trued_up)
 
-    def _rental_invoice(self, line, assignments, accruals, staged):
+    def _rental_invoice(self, line, by_machine, accruals, staged, trued_up):
         machine, company = line.equipment_id, line.company_id
         period = _days(line.equipment_period_start, line.equipment_period_end)
         # the day's job is its first assignment's, as for the rental days
@@ -824,9 +837,8 @@ class _Staging:
             assignment = next(
                 (
                     a
-                    for a in assignments
-                    if a.equipment_id == machine
-                    and a.job_id.company_id == company
+                    for a in by_machine[machine.id]
+                    if a.job_id.company_id == company
                     and a.date_start.date() <= day
                     and (
                         not a.date_end
@@ -857,7 +869,10 @@ class _Staging:
             else:
                 shares[key] = currency.round(amount * len(assigned) / total)
                 rest -= shares[key]
-        period_days = set(period)
+        # the posted rental days of the period not trued up by another bill line
+        period_days = {
+            day for day in period if trued_up.get((machine.id, day), line.id) == line.id
+        }
         covered = accruals.filtered(
             lambda a: a.equipment_id == machine and a.date in period_days
         )
@@ -875,13 +890,17 @@ class _Staging:
             difference = currency.round(
                 shares.get((job, code), 0.0) - posted[job, code]
             )
-            if source_key not in staged and not currency.is_zero(difference):
+            # a share equal to the rental days is staged at zero all the same: it
+            # records that they were trued up
+            if source_key not in staged:
                 new[source_key] = (job, code, difference)
         if not new:
             return
         if covered.filtered(lambda a: a.state != "posted"):
             self.open_accruals.add((machine.display_name, line.move_id.display_name))
             return
+        for day in period_days:
+            trued_up[machine.id, day] = line.id
         for source_key, (job, code, difference) in new.items():
             assigned = days.get((job, code))
             self._add(

@@ -235,6 +235,16 @@ class TestRentalInvoice(TransactionCase):
         credit = self.stage(NOV_1, NOV_15)
         self.assertEqual(sorted(credit.mapped("amount")), [-200.0, -100.0])
 
+    def test_posted_accrual_is_trued_up_once(self):
+        self.approve_and_post(self.stage(NOV_1, NOV_15))  # 1,000 on A, 500 on B
+        self.bill(1500)  # exactly the rental days: staged at zero, trued up
+        first = self.stage(NOV_1, NOV_15)
+        self.assertEqual(first.mapped("amount"), [0.0, 0.0])
+        # a second bill for the same days (a surcharge) is not netted again
+        self.bill(150)
+        second = self.stage(NOV_1, NOV_15)
+        self.assertEqual(sorted(second.mapped("amount")), [50.0, 100.0])
+
     # ------------------------------------------------------------------ bill rules
     def test_bill_line_naming_a_machine_has_no_job_analytics(self):
         bill = self.bill(
@@ -330,3 +340,24 @@ class TestRentalInvoice(TransactionCase):
                     ],
                 }
             )
+
+    def test_bill_form_shows_the_machine_to_equipment_users(self):
+        accountant = new_test_user(
+            self.env,
+            "ri_accountant",
+            groups="base.group_user,account.group_account_invoice,"
+            "equipment_costing.group_equipment_user",
+        )
+        arch = (
+            self.env["account.move"]
+            .with_user(accountant)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        for name in ("equipment_id", "equipment_period_start", "equipment_period_end"):
+            self.assertIn(f'name="{name}"', arch)
+        arch = (
+            self.env["construction.equipment.cost"]
+            .with_user(self.coordinator)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn('name="move_line_id"', arch)
