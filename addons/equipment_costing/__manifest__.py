@@ -28,6 +28,7 @@
         "views/construction_equipment_cost_views.xml",
         "views/construction_equipment_fuel_views.xml",
         "views/maintenance_request_views.xml",
+        "views/account_move_views.xml",
         "views/res_company_views.xml",
         "views/menus.xml",
     ],

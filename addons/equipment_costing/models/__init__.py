@@ -17,3 +17,5 @@ from . import construction_equipment_hours_reconciliation
 from . import construction_equipment_unassigned_reconciliation
 from . import construction_equipment_rental_reconciliation
 from . import construction_equipment_unaccepted_reconciliation
+from . import account_move_line
+from . import account_move

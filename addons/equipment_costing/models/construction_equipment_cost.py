@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .account_move_line import VENDOR_BILLS
 from .construction_equipment_rate import RATE_KINDS
 
 STATES = [
@@ -22,6 +23,7 @@ SOURCES = [
     ("rental_day", "Rental per Day"),
     ("rental_week", "Rental per Week"),
     ("rental_month", "Rental per Month"),
+    ("rental_invoice", "Rental Invoice"),
     ("fuel", "Fuel"),
     ("maintenance_parts", "Maintenance Parts"),
     ("maintenance_labour", "Maintenance Labour"),
@@ -45,7 +47,9 @@ SOURCE_FIELDS = (
     "fuel_id",
     "maintenance_request_id",
     "assignment_id",
+    "move_line_id",
 )
+RENTAL_ACCRUALS = ("rental_day", "rental_week", "rental_month")
 APPROVER_GROUP = "equipment_costing.group_equipment_manager"
 # set while the staging creates its lines, in this thread: only then may a line be
 # created with a source (a context key would be a caller's to set)
@@ -156,6 +160,16 @@ class ConstructionEquipmentCost(models.Model):
         readonly=True,
         ondelete="restrict",
         help="The assignment that put the machine on the job for this cost.",
+    )
+    move_line_id = fields.Many2one(
+        "account.move.line",
+        string="Rental Bill Line",
+        readonly=True,
+        ondelete="restrict",
+        index="btree_not_null",
+        help="The rental vendor's bill line this cost is the job's share of (its "
+        "amount pro rata to the days the machine was on the job within the rental "
+        "period, less the rental days already posted for those days).",
     )
     analytic_line_id = fields.Many2one(
         "account.analytic.line",
@@ -571,6 +585,7 @@ class ConstructionEquipmentCost(models.Model):
         companies = companies or self.env.companies
         stager = _Staging(self, date_from, date_to, companies, machines, jobs)
         stager.usage()
+        stager.rental_invoices()
         stager.rentals()
         stager.fuel()
         stager.repairs()
@@ -611,6 +626,9 @@ class _Staging:
         self.vals = {}  # source key → values
         self.missing_rates = set()
         self.missing_codes = set()
+        self.open_accruals = set()
+        self._bill_lines = None
+        self.covered = set()  # (machine id, day) a posted rental bill line charges
         rental = self.env["maintenance.equipment"].search(
             costs._rental_machines_domain()
         )
@@ -725,10 +743,191 @@ class _Staging:
             order="date_start",
         )
 
+    def _rental_bill_lines(self):
+        """Posted vendor bill lines charging for a rented machine over days of the
+        period, and the machine days they cover."""
+        if self._bill_lines is None:
+            domain = [
+                ("equipment_id", "!=", False),
+                ("parent_state", "=", "posted"),
+                ("move_id.move_type", "in", VENDOR_BILLS),
+                ("equipment_period_start", "<=", self.date_to),
+                ("equipment_period_end", ">=", self.date_from),
+            ]
+            if self.machines:
+                domain.append(("equipment_id", "in", self.machines.ids))
+            # sudo: the equipment user staging is no accountant; what is read is
+            # the machine, period and amount of posted rental bill lines, and only
+            # those of the user's own companies are staged (rental_invoices)
+            self._bill_lines = self.env["account.move.line"].sudo().search(domain)
+            for line in self._bill_lines:
+                for day in _days(
+                    line.equipment_period_start, line.equipment_period_end
+                ):
+                    self.covered.add((line.equipment_id.id, day))
+        return self._bill_lines
+
+    def rental_invoices(self):
+        """Each posted rental bill line, spread over the days its machine was
+        assigned within its period, by job × cost code, pro rata to the days (the
+        rounding remainder on the last share), less the rental days posted for
+        those days and jobs (the true-up). Rental days still draft or approved on
+        those days stop the staging: they are to be rejected first."""
+        allowed = self.companies & self.env.user.company_ids
+        lines = self._rental_bill_lines().filtered(
+            lambda line: line.company_id in allowed
+        )
+        if not lines:
+            return
+        start = min(lines.mapped("equipment_period_start"))
+        end = max(lines.mapped("equipment_period_end"))
+        assignments = self.env["construction.equipment.assignment"].search(
+            [
+                ("equipment_id", "in", lines.equipment_id.ids),
+                ("company_id", "in", allowed.ids),
+                (
+                    "date_start",
+                    "<",
+                    datetime.combine(end + timedelta(days=1), time.min),
+                ),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">", datetime.combine(start, time.min)),
+            ],
+            order="date_start",
+        )
+        accruals = self.costs.search(
+            [
+                ("equipment_id", "in", lines.equipment_id.ids),
+                ("source", "in", RENTAL_ACCRUALS),
+                ("date", ">=", start),
+                ("date", "<=", end),
+                ("state", "!=", "rejected"),
+            ]
+        )
+        # sudo: as in save(), a source staged is never staged again; and the
+        # rental days a staged bill line trued up are not trued up twice
+        staged_costs = self.costs.sudo().search(
+            [
+                ("move_line_id.equipment_id", "in", lines.equipment_id.ids),
+                ("move_line_id.equipment_period_start", "<=", end),
+                ("move_line_id.equipment_period_end", ">=", start),
+            ]
+        )
+        staged = set(staged_costs.mapped("source_key"))
+        trued_up = {}  # (machine id, day) → the bill line that trued it up
+        for bill_line in staged_costs.move_line_id.sorted("id"):
+            for day in _days(
+                bill_line.equipment_period_start, bill_line.equipment_period_end
+            ):
+                trued_up.setdefault((bill_line.equipment_id.id, day), bill_line.id)
+        by_machine = defaultdict(list)
+        for assignment in assignments:
+            by_machine[assignment.equipment_id.id].append(assignment)
+        for line in lines.sorted("id"):
+            self._rental_invoice(line, by_machine, accruals, staged, trued_up)
+
+    def _rental_invoice(self, line, by_machine, accruals, staged, trued_up):
+        machine, company = line.equipment_id, line.company_id
+        period = _days(line.equipment_period_start, line.equipment_period_end)
+        # the day's job is its first assignment's, as for the rental days
+        days = defaultdict(list)  # (job, cost code) → assigned days
+        first_assignment = {}
+        for day in period:
+            assignment = next(
+                (
+                    a
+                    for a in by_machine[machine.id]
+                    if a.job_id.company_id == company
+                    and a.date_start.date() <= day
+                    and (
+                        not a.date_end
+                        or (a.date_end - timedelta(seconds=1)).date() >= day
+                    )
+                ),
+                None,
+            )
+            if assignment is None:
+                continue
+            code = assignment.cost_code_id or company.equipment_cost_code_id
+            if not code:
+                self.missing_codes.add(
+                    (machine.display_name, assignment.job_id.display_name)
+                )
+                continue
+            days[assignment.job_id, code].append(day)
+            first_assignment.setdefault((assignment.job_id, code), assignment)
+        if not days:
+            return  # no assigned day: the rental reconciliation check shows it
+        total = sum(len(d) for d in days.values())
+        currency = company.currency_id
+        amount = line.balance  # the company's currency; a refund is negative
+        shares, rest = {}, amount
+        for index, (key, assigned) in enumerate(days.items()):
+            if index == len(days) - 1:
+                shares[key] = currency.round(rest)
+            else:
+                shares[key] = currency.round(amount * len(assigned) / total)
+                rest -= shares[key]
+        # the posted rental days of the period not trued up by another bill line
+        period_days = {
+            day for day in period if trued_up.get((machine.id, day), line.id) == line.id
+        }
+        covered = accruals.filtered(
+            lambda a: a.equipment_id == machine and a.date in period_days
+        )
+        posted = defaultdict(float)
+        last_accrual = {}
+        for accrual in covered.filtered(lambda a: a.state == "posted"):
+            key = (accrual.job_id, accrual.cost_code_id)
+            posted[key] += accrual.amount
+            last_accrual[key] = max(accrual.date, last_accrual.get(key, accrual.date))
+        new = {}
+        for job, code in {*shares, *posted}:
+            if self.jobs and job not in self.jobs:
+                continue
+            source_key = f"rental_invoice:{line.id}:{job.id}:{code.id}"
+            difference = currency.round(
+                shares.get((job, code), 0.0) - posted[job, code]
+            )
+            # a share equal to the rental days is staged at zero all the same: it
+            # records that they were trued up
+            if source_key not in staged:
+                new[source_key] = (job, code, difference)
+        if not new:
+            return
+        if covered.filtered(lambda a: a.state != "posted"):
+            self.open_accruals.add((machine.display_name, line.move_id.display_name))
+            return
+        for day in period_days:
+            trued_up[machine.id, day] = line.id
+        for source_key, (job, code, difference) in new.items():
+            assigned = days.get((job, code))
+            self._add(
+                source_key,
+                "rental_invoice",
+                machine,
+                assigned[-1] if assigned else last_accrual[job, code],
+                job,
+                code,
+                1.0,
+                difference,
+                move_line_id=line,
+                assignment_id=first_assignment.get((job, code)),
+            )
+            self.vals[source_key]["note"] = _(
+                "%(bill)s: %(days)s of %(total)s assigned days%(posted)s",
+                bill=line.move_id.name,
+                days=len(assigned or []),
+                total=total,
+                posted=_(", less rental days posted") if posted[job, code] else "",
+            )
+
     def rentals(self):
         machines = self.env["maintenance.equipment"].browse(self.rental_ids)
         if self.machines:
             machines &= self.machines
+        self._rental_bill_lines()
         for assignment in self._assignments(machines):
             machine = assignment.equipment_id
             basis = machine.rental_rate_basis
@@ -740,8 +939,9 @@ class _Staging:
             day = first
             while day <= last:
                 key = f"rental:{machine.id}:{day}"
-                # a machine moved during a day is charged once, to its first job
-                if key not in self.vals:
+                # a machine moved during a day is charged once, to its first job;
+                # a day a rental bill charges for is costed from the bill
+                if key not in self.vals and (machine.id, day) not in self.covered:
                     rate = self._rate(machine, day, basis)
                     if rate is not None:
                         self._add(
@@ -856,6 +1056,17 @@ class _Staging:
             problems += [
                 f"- {machine} on {job}" for machine, job in sorted(self.missing_codes)
             ]
+        if self.open_accruals:
+            problems.append(
+                _(
+                    "These rental bills charge for days whose rental days are still "
+                    "draft or approved; reject those rental days first (the bill "
+                    "replaces them):"
+                )
+            )
+            problems += [
+                f"- {machine}: {bill}" for machine, bill in sorted(self.open_accruals)
+            ]
         if problems:
             raise UserError(
                 "\n".join(
@@ -876,6 +1087,11 @@ class _Staging:
             )
         finally:
             _STAGING.reset(token)
+
+
+def _days(first, last):
+    """The days ``first``..``last``, both included."""
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _rental_days(basis, day):

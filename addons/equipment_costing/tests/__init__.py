@@ -11,4 +11,5 @@ from . import test_equipment_cost
 from . import test_fuel_http
 from . import test_equipment_chargeback
 from . import test_equipment_reconciliation
+from . import test_equipment_rental_invoice
 from . import test_tour
