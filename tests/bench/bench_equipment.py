@@ -18,6 +18,10 @@ snapshot).
      (construction.equipment.reading create as the admin: a sample, extrapolated to
      the hub's count; no matching, no assignment, no usage: the floor of the cost).
 
+Per worker: the end-to-end rate over the workers (``--workers``, 2 by default; run
+it with 1 too), and each worker's time on a page from the message attempts (its
+processing apart from the API's).
+
 At the end the counts are checked: readings, daily usage rows, staged cost lines
 against what the fleet sent, no message in dead letter or waiting.
 
@@ -361,6 +365,15 @@ class Bench:
         self.wait_done(fleet.run, n_messages, timeout)
         processed = time.perf_counter()
         readings, usage_rows, first_day, last_day = fleet.expected(tz)
+        # a worker's time on a page (matching, readings, usage), apart from the
+        # API's: what one worker could do were the API elsewhere
+        page_ms, page_p95_ms = self.sql(
+            "SELECT avg(a.duration_ms), percentile_cont(0.95) WITHIN GROUP "
+            "(ORDER BY a.duration_ms) FROM integration_message_attempt a "
+            "JOIN integration_message m ON m.id = a.message_id "
+            "WHERE m.idempotency_key LIKE %s AND a.outcome = 'done'",
+            [f"{fleet.run}-%"],
+        )[0]
         wizard = server.rpc(
             "construction.equipment.cost.staging",
             "create",
@@ -381,6 +394,9 @@ class Bench:
             "end_to_end_s": processed - start,
             "end_to_end_readings_per_s": readings / (processed - start),
             "staging_s": staged - processed,
+            "processing_ms_per_page": page_ms,
+            "processing_p95_ms_per_page": page_p95_ms,
+            "processing_readings_per_worker_s": readings / n_messages / page_ms * 1000,
             "expected": {
                 "readings": readings,
                 "usage_rows": usage_rows,
@@ -575,6 +591,15 @@ def main():
         ),
         ("end to end (readings + daily usage)", f"{rate:7.1f} readings/s"),
         ("  per worker", f"{rate / args.workers:7.1f} readings/s"),
+        (
+            "worker time per page (mean, p95)",
+            f"{hub['processing_ms_per_page']:7.0f} ms, "
+            f"{hub['processing_p95_ms_per_page']:.0f} ms",
+        ),
+        (
+            "  a worker's processing alone",
+            f"{hub['processing_readings_per_worker_s']:7.1f} readings/s",
+        ),
         ("cost staging of the period", f"{hub['staging_s']:7.1f} s"),
         (
             f"native JSON-RPC create, one per call ({args.native_single:,} sample)",
