@@ -21,5 +21,8 @@ fi
 "$PY" "$REPO_DIR/tests/bench/bench_hub.py" --conf "$CONF" --db "$DB" "$@"
 # 10,000 field-time lines: API → queue → staged → bulk approval → posted timesheets
 "$PY" "$REPO_DIR/tests/bench/bench_field_time.py" --conf "$CONF" --db "$DB"
+# 100,000 telematics readings: ISO 15143-3 snapshots (XML and JSON) → queue →
+# readings + daily usage, then the period's cost staged
+"$PY" "$REPO_DIR/tests/bench/bench_equipment.py" --conf "$CONF" --db "$DB"
 # job cost over 1M analytic lines (adds them to the same throwaway database)
 "$PY" "$REPO_DIR/tests/bench/bench_job_cost.py" --conf "$CONF" --db "$DB"

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import hashlib
 import json
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from odoo import api, fields, models
@@ -304,17 +305,27 @@ class ConstructionEquipmentFlows(models.AbstractModel):
                 ("date_end", ">", min(moments)),
             ]
         )
+        # each machine's own assignments, by id: filtering the whole set per
+        # machine made a page of N machines cost N² (tests/bench/bench_equipment.py)
+        by_machine = defaultdict(list)
+        for assignment in assignments:
+            by_machine[assignment.equipment_id.id].append(assignment)
+        Assignment = self.env[ASSIGNMENT]
         rows = {}
         for machine, readings in machines:
-            own = assignments.filtered(lambda a, m=machine: a.equipment_id == m)
+            own = by_machine[machine.id]
             company = machine.company_id or message.system.company_id
             for reading in readings:
                 when = utc(reading["datetime"].removesuffix("Z"))
-                assignment = own.filtered(
-                    lambda a, t=when: (
-                        a.date_start <= t and (not a.date_end or a.date_end > t)
-                    )
-                )[:1]
+                assignment = next(
+                    (
+                        a
+                        for a in own
+                        if a.date_start <= when
+                        and (not a.date_end or a.date_end > when)
+                    ),
+                    Assignment,
+                )
                 extra = reading.get("extra") or {}
                 value = reading["value"]
                 value = float(value) if value is not None else 0.0

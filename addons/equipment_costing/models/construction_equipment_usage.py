@@ -233,6 +233,7 @@ class ConstructionEquipmentUsage(models.Model):
         machines = machines.exists()
         if not machines or date_to < date_from:
             return Usage.browse()
+        self._claim(machines)
         meters, reported_by = self._meter_readings(machines, date_from, date_to)
         assignments = self._assignments(machines, date_from, date_to)
         derived, problems = {}, []
@@ -267,6 +268,23 @@ class ConstructionEquipmentUsage(models.Model):
         )
         Usage._raise_problems(rows, problems, message)
         return rows
+
+    @api.model
+    def _claim(self, machines):
+        """Make the derivations of the same machines take turns. Two snapshots of a
+        machine processed at once (two job workers) each see their own readings,
+        not the other's: both would create the day's row (a duplicate, costed
+        twice), or one would take a stale baseline (a step counted on two days).
+        Each derivation updates its machines' rows first, in id order: the second
+        waits for the first, then fails with a serialization error (REPEATABLE
+        READ: the rows changed since its snapshot), so the hub retries its message,
+        which then sees both snapshots' readings."""
+        self.env.cr.execute(
+            """UPDATE maintenance_equipment SET write_date = write_date
+                WHERE id IN (SELECT id FROM maintenance_equipment
+                              WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE)""",
+            [machines.ids],
+        )
 
     @api.model
     def _meter_readings(self, machines, date_from, date_to):

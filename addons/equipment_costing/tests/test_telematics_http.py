@@ -146,6 +146,89 @@ class TestTelematicsOverHttp(HttpCase):
             again.attempt_ids.sorted("number")[-1:].error_message or "",
         )
 
+    def test_each_reading_takes_its_own_machines_assignment_at_its_time(self):
+        """A snapshot of several machines: a reading's job is the assignment of its
+        machine valid when it was taken, never another machine's."""
+        Assignment = self.env["construction.equipment.assignment"]
+        other_job = self.env["project.project"].create(
+            {"name": "Test Quarry 2", "is_job": True, "job_number": "T-TEL-2"}
+        )
+        moved, steady = (
+            self.Equipment.create({"name": f"Test Loader {pin}", "pin": pin})
+            for pin in ("T-TEL-ROWS-1", "T-TEL-ROWS-2")
+        )
+        before, after, steady_on = Assignment.create(
+            [
+                {
+                    "equipment_id": moved.id,
+                    "job_id": self.job.id,
+                    "date_start": datetime(2026, 11, 1),
+                    "date_end": datetime(2026, 11, 20),
+                },
+                {
+                    "equipment_id": moved.id,
+                    "job_id": other_job.id,
+                    "date_start": datetime(2026, 11, 20),
+                },
+                {
+                    "equipment_id": steady.id,
+                    "job_id": other_job.id,
+                    "date_start": datetime(2026, 11, 1),
+                },
+            ]
+        )
+
+        def entry(pin, hours_at, idle_at):
+            return {
+                "EquipmentHeader": {"OEMName": "CAT", "PIN": pin},
+                "CumulativeOperatingHours": {"datetime": hours_at, "Hour": 10},
+                "CumulativeIdleHours": {"datetime": idle_at, "Hour": 2},
+            }
+
+        snapshot = {
+            "Fleet": {
+                "version": "1",
+                "snapshotTime": "2026-11-25T06:00:00Z",
+                "Links": [],
+                "Equipment": [
+                    # hours read before the move, idle after it
+                    entry(
+                        "T-TEL-ROWS-1", "2026-11-19T06:00:00Z", "2026-11-25T06:00:00Z"
+                    ),
+                    entry(
+                        "T-TEL-ROWS-2", "2026-11-19T06:00:00Z", "2026-11-25T06:00:00Z"
+                    ),
+                    entry(
+                        "T-TEL-ROWS-3", "2026-11-19T06:00:00Z", "2026-11-25T06:00:00Z"
+                    ),
+                ],
+            }
+        }
+        self.ingest(json.dumps(snapshot).encode(), "rows-1", "application/json")
+        unknown = self.by_pin("T-TEL-ROWS-3")
+        found = {
+            (reading.equipment_id, reading.kind): (
+                reading.assignment_id,
+                reading.job_id,
+                reading.state,
+            )
+            for reading in self.Reading.search(
+                [("equipment_id", "in", (moved | steady | unknown).ids)]
+            )
+        }
+        Project = self.env["project.project"]
+        self.assertEqual(
+            found,
+            {
+                (moved, "operating_hours"): (before, self.job, "ok"),
+                (moved, "idle_hours"): (after, other_job, "ok"),
+                (steady, "operating_hours"): (steady_on, other_job, "ok"),
+                (steady, "idle_hours"): (steady_on, other_job, "ok"),
+                (unknown, "operating_hours"): (Assignment, Project, "suspect"),
+                (unknown, "idle_hours"): (Assignment, Project, "suspect"),
+            },
+        )
+
     def test_unassigned_readings_are_kept_and_raised(self):
         message = self.ingest(fixture("fleet_iso_attributes.xml"), "iso-unassigned")
         loader = self.by_pin("VCEL120HV00012345")
