@@ -26,3 +26,5 @@ fi
 "$PY" "$REPO_DIR/tests/bench/bench_equipment.py" --conf "$CONF" --db "$DB"
 # job cost over 1M analytic lines (adds them to the same throwaway database)
 "$PY" "$REPO_DIR/tests/bench/bench_job_cost.py" --conf "$CONF" --db "$DB"
+# issue 9: three-way match of 10,000 bill lines and 1,000 UBL documents end to end
+"$PY" "$REPO_DIR/tests/bench/bench_ap.py" --conf "$CONF" --db "$DB"

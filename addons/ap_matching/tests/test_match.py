@@ -249,3 +249,40 @@ class TestMatch(MatchCase):
 
         queries_for(2)  # the first one reads what every match shares
         self.assertEqual(queries_for(2), queries_for(40))
+
+    def test_match_results_leave_the_bill_accounting_alone(self):
+        """The match writes its own fields without account's resync of the bill's
+        tax and payable lines (tests/bench/bench_ap.py); the bill's figures stay
+        right, and a real edit afterwards still moves its taxes."""
+        tax = self.env["account.tax"].create(
+            {
+                "name": "Match bench 10%",
+                "amount": 10.0,
+                "amount_type": "percent",
+                "type_tax_use": "purchase",
+                "company_id": self.company.id,
+            }
+        )
+        order = self.make_po()
+        self.receive(order)
+        bill = self.bill([(order.order_line, 10, 100)])
+        bill.invoice_line_ids.tax_ids = tax
+        self.assertEqual(bill.ap_match_state, "matched")
+        accounting = bill.line_ids
+        # an order price change writes new results on the line (the price variance)
+        order.order_line.price_unit = 80
+        line = bill.invoice_line_ids
+        self.assertEqual(line.ap_match_reason, "price_variance")
+        self.assertEqual((line.ap_po_price_unit, line.ap_bill_price_unit), (80, 100))
+        self.assertEqual(bill.line_ids, accounting)
+        self.assertEqual(
+            (bill.amount_untaxed, bill.amount_tax, bill.amount_total),
+            (1000, 100, 1100),
+        )
+        self.assertEqual(bill.line_ids.filtered("tax_line_id").balance, 100)
+        # the quiet context stays inside the match: editing the bill resyncs
+        bill.invoice_line_ids.price_unit = 80
+        self.assertEqual(bill.ap_match_state, "matched")
+        self.assertEqual(bill.line_ids.filtered("tax_line_id").balance, 80)
+        self.assertEqual(bill.amount_total, 880)
+        self.assertEqual(sum(bill.line_ids.mapped("balance")), 0)
