@@ -5,6 +5,8 @@ document kept on the message; this module only refuses what it could not read.""
 
 from lxml import etree
 
+from odoo.addons.integration_queue.lib.xml_document import parse_safely
+
 NAMESPACES = {
     "Invoice": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
     "CreditNote": "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
@@ -24,32 +26,9 @@ class UblError(Exception):
         self.message = message
 
 
-def _xml_parser():
-    # never fetch or expand entities: a DTD is refused below, and the parser
-    # would not resolve one anyway (no network, no external entities)
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
-
 def load(document):
     """The root element of a UBL Invoice or CreditNote (bytes), or UblError."""
-    try:
-        root = etree.fromstring(document, parser=_xml_parser())
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        raise UblError("malformed", f"The XML is not well-formed: {exc}") from exc
-    if root is None:
-        raise UblError("malformed", "The XML document is empty.")
-    if root.getroottree().docinfo.doctype:
-        raise UblError(
-            "forbidden_dtd", "XML documents with a DOCTYPE are not accepted."
-        )
+    root = parse_safely(document, UblError)
     name = etree.QName(root)
     if NAMESPACES.get(name.localname) != name.namespace:
         raise UblError(

@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
+from odoo.addons.integration_queue.lib.xml_document import parse_safely
+
 ISO_NAMESPACE = "http://standards.iso.org/iso/15143/-3"
 JCMA_NAMESPACE = "http://www.jcmanet.or.jp/english2017/ISO/15143/-3/20190501"
 # JCMA dates its namespace; a later edition keeps the prefix
@@ -238,31 +240,8 @@ def _load(body, content_type):
     )
 
 
-def _xml_parser():
-    # never fetch or expand entities: a DTD is refused below, and the parser
-    # would not resolve one anyway (no network, no external entities)
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
-
 def _load_xml(body):
-    try:
-        root = etree.fromstring(body, parser=_xml_parser())
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        raise AempError("malformed", f"The XML is not well-formed: {exc}") from exc
-    if root is None:
-        raise AempError("malformed", "The XML document is empty.")
-    if root.getroottree().docinfo.doctype:
-        raise AempError(
-            "forbidden_dtd", "XML documents with a DOCTYPE are not accepted."
-        )
+    root = parse_safely(body, AempError)
     namespace = etree.QName(root).namespace
     if namespace and not _known_namespace(namespace):
         raise AempError(

@@ -12,27 +12,35 @@ def _parser():
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
+        dtd_validation=False,
         huge_tree=False,
         remove_comments=True,
         remove_pis=True,
     )
 
 
-def xml_to_dict(document):
-    """``{root: content}``: an element with children is a dict by local name
-    (repeated names as lists, attributes as "@name"), a leaf its text."""
+def parse_safely(document, error):
+    """The root element of an XML ``document`` (bytes), read without fetching or
+    expanding entities; a DOCTYPE is refused outright. ``error(code, message)``
+    makes the exception raised for a document that cannot be read (each flow
+    parser has its own, with its stable codes "malformed" and "forbidden_dtd")."""
     try:
         root = etree.fromstring(document, parser=_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
-        raise IntegrationParseError(
-            f"The XML is not well-formed: {exc}", code="malformed"
-        ) from exc
+        raise error("malformed", f"The XML is not well-formed: {exc}") from exc
     if root is None:
-        raise IntegrationParseError("The XML document is empty.", code="malformed")
+        raise error("malformed", "The XML document is empty.")
     if root.getroottree().docinfo.doctype:
-        raise IntegrationParseError(
-            "XML documents with a DOCTYPE are not accepted.", code="forbidden_dtd"
-        )
+        raise error("forbidden_dtd", "XML documents with a DOCTYPE are not accepted.")
+    return root
+
+
+def xml_to_dict(document):
+    """``{root: content}``: an element with children is a dict by local name
+    (repeated names as lists, attributes as "@name"), a leaf its text."""
+    root = parse_safely(
+        document, lambda code, message: IntegrationParseError(message, code=code)
+    )
     return {etree.QName(root).localname: _content(root)}
 
 
