@@ -17,3 +17,4 @@ from . import ap_bill_flows
 from . import construction_receipt_flows
 from . import construction_material_request_flows
 from . import ap_unbilled_receipt_reconciliation
+from . import ap_held_bill_reconciliation

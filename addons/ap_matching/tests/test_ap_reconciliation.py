@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
+from .common import MatchCase
+
 
 @tagged("post_install", "-at_install")
 class TestReceivedNotBilled(TransactionCase):
@@ -75,3 +77,35 @@ class TestReceivedNotBilled(TransactionCase):
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.env.ref("base.user_admin"))
         self.assertIn("Test Aggregates", activity.summary)
+
+
+@tagged("post_install", "-at_install")
+class TestHeldBillsPastSla(MatchCase):
+    def drift(self):
+        check = self.env.ref("ap_matching.reconciliation_check_held_bills")
+        run = check._run(self.company)
+        return run.drift_ids.filtered(lambda d: d.res_model == "account.move")
+
+    def test_held_bill_past_its_deadline_is_reported_and_chased(self):
+        order = self.make_po()
+        self.receive(order, qty=4)
+        late = self.bill([(order.order_line, 10, 100)])  # billed beyond the receipt
+        self.assertTrue(late.ap_on_hold)
+        self.assertFalse(self.drift().filtered(lambda d: d.res_id == late.id))
+        # the deadline passes with the exception still open
+        late.ap_exception_ids.write(
+            {"deadline": fields.Datetime.now() - timedelta(hours=1)}
+        )
+        drift = self.drift().filtered(lambda d: d.res_id == late.id)
+        self.assertEqual(len(drift), 1)
+        self.assertIn("over_billed_qty", drift.message)
+        self.company.ap_finance_user_id = self.manager
+        drift.action_fix()
+        # the next night's run finds it again: the owner is not asked twice
+        self.drift().filtered(lambda d: d.res_id == late.id).action_fix()
+        chase = late.activity_ids.filtered(lambda a: a.user_id == self.manager)
+        self.assertEqual(len(chase), 1, "asked once")
+        # received at last: the match passes, nothing is reported
+        self.receive(order)
+        self.assertFalse(late.ap_on_hold)
+        self.assertFalse(self.drift().filtered(lambda d: d.res_id == late.id))
