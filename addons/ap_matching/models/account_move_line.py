@@ -163,7 +163,6 @@ class AccountMoveLine(models.Model):
         moves.exists()._ap_bill_edited()
         return result
 
-    @api.model
     def remove_move_reconcile(self):
         """A payment taken back (unreconciled, or its entry reset to draft): the
         platforms hear that the bills it paid are open again."""
@@ -187,6 +186,7 @@ class AccountMoveLine(models.Model):
         (bills | counterparts)._ap_emit_payment_status("vendor_bill.payment_reversed")
         return result
 
+    @api.model
     def _ap_check_match_fields(self, vals, creating=False):
         written = set(LINE_MATCH_FIELDS) & {
             name for name, value in vals.items() if value or not creating
