@@ -3,7 +3,6 @@
 duplicate (its identity), and its three-way match: match state, hold and release,
 the routing of its exceptions and the resolutions that re-run it."""
 
-import contextlib
 import contextvars
 from collections import defaultdict
 from datetime import timedelta
@@ -20,7 +19,12 @@ from odoo.addons.construction_project_sync.models.construction_approval_mixin im
 )
 
 from ..lib.bill_identity import normalise_reference
-from .account_move_line import REASON_ORDER, REASONS, VARIANCE_REASONS
+from .account_move_line import (
+    REASON_ORDER,
+    REASONS,
+    VARIANCE_REASONS,
+    refuse_match_fields,
+)
 
 BILL_TYPES = ("in_invoice", "in_refund")
 AP_MANAGER = "ap_matching.group_ap_manager"
@@ -73,7 +77,8 @@ _MATCHING = contextvars.ContextVar("ap_matching_running", default=False)
 # that write is done, not once per line the write touches
 _EDITED = contextvars.ContextVar("ap_matching_edited_bills", default=None)
 # where the bill came from and which duplicates were released: written by the
-# hub's import and the release transition only (see _ap_identity_unlock)
+# hub's import and the release transition only, which unlock them as the approval
+# mechanism unlocks its fields (construction.approval.mixin._approval_unlock)
 IDENTITY_FIELDS = {
     "ap_message_id",
     "ap_original_attachment_id",
@@ -81,8 +86,6 @@ IDENTITY_FIELDS = {
     "ap_duplicate_release_ids",
     "ap_duplicate_release_reason",
 }
-# ids of the bills whose identity fields the running code may write, in this thread
-_UNLOCKED = contextvars.ContextVar("ap_matching_identity_unlocked", default=frozenset())
 
 
 class AccountMove(models.Model):
@@ -274,18 +277,16 @@ class AccountMove(models.Model):
 
     @api.model
     def _ap_check_hold_fields(self, vals, creating=False):
-        # a new bill may carry them empty (a copy, an import); a write never
-        written = BILL_HOLD_FIELDS & {
-            name for name, value in vals.items() if value or not creating
-        }
-        if written:
-            raise UserError(
-                _(
-                    "%s of a vendor bill changes only through the three-way match "
-                    "and its buttons (release, resolutions), never by a direct write.",
-                    self._fields[sorted(written)[0]].string,
-                )
-            )
+        refuse_match_fields(
+            self,
+            BILL_HOLD_FIELDS,
+            vals,
+            creating,
+            _(
+                "%(field)s of a vendor bill changes only through the three-way match "
+                "and its buttons (release, resolutions), never by a direct write."
+            ),
+        )
 
     def _ap_bill_edited(self):
         """A person changed figures of these bills (their lines)."""
@@ -912,7 +913,7 @@ class AccountMove(models.Model):
                 )
 
     def _ap_check_identity_write(self, vals):
-        if IDENTITY_FIELDS & set(vals) and not set(self.ids) <= _UNLOCKED.get():
+        if IDENTITY_FIELDS & set(vals) and not Approval._approval_is_unlocked(self):
             raise UserError(
                 _(
                     "The source, original document and duplicate release of a bill "
@@ -1097,7 +1098,7 @@ class AccountMove(models.Model):
             raise UserError(
                 _("%s has no possible duplicate to release.") % self.display_name
             )
-        with self._ap_identity_unlock():
+        with Approval._approval_unlock(self):
             self.write(
                 {
                     "ap_duplicate_release_ids": [
@@ -1140,22 +1141,11 @@ class AccountMove(models.Model):
         }
 
     # ------------------------------------------------------------ identity
-    @contextlib.contextmanager
-    def _ap_identity_unlock(self):
-        """Let the code inside write the identity fields of these bills. A
-        variable of the running code, not a context key: an RPC caller sets any
-        context key it likes."""
-        token = _UNLOCKED.set(_UNLOCKED.get() | set(self.ids))
-        try:
-            yield
-        finally:
-            _UNLOCKED.reset(token)
-
     def _ap_set_origin(self, message, attachment, digest):
         """The import's transition: the message and original document of a bill
         the hub just created."""
         self.ensure_one()
-        with self._ap_identity_unlock():
+        with Approval._approval_unlock(self):
             self.write(
                 {
                     "ap_message_id": message.id,

@@ -59,6 +59,18 @@ LINE_MATCH_FIELDS = (
 )
 
 
+def refuse_match_fields(model, protected, vals, creating, text):
+    """Refuse ``vals`` setting a field of ``protected``, which only the three-way
+    match and its transitions write (they unlock it): a new record may carry them
+    empty (a copy, an import), a write never. ``text`` names the field as
+    %(field)s."""
+    written = set(protected) & {
+        name for name, value in vals.items() if value or not creating
+    }
+    if written:
+        raise UserError(text % {"field": model._fields[sorted(written)[0]].string})
+
+
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
@@ -188,17 +200,16 @@ class AccountMoveLine(models.Model):
 
     @api.model
     def _ap_check_match_fields(self, vals, creating=False):
-        written = set(LINE_MATCH_FIELDS) & {
-            name for name, value in vals.items() if value or not creating
-        }
-        if written:
-            raise UserError(
-                _(
-                    "%s of a bill line is set by the three-way match and its "
-                    "resolutions, never by a direct write.",
-                    self._fields[sorted(written)[0]].string,
-                )
-            )
+        refuse_match_fields(
+            self,
+            LINE_MATCH_FIELDS,
+            vals,
+            creating,
+            _(
+                "%(field)s of a bill line is set by the three-way match and its "
+                "resolutions, never by a direct write."
+            ),
+        )
 
     # ------------------------------------------------------------------ match
     def _ap_billed_before(self):
