@@ -324,6 +324,8 @@ class ConstructionEquipmentUsage(models.Model):
         for equipment_id, kind, moment, value, company_id in self.env.cr.fetchall():
             result[equipment_id][kind].append((moment, value))
             company_of[equipment_id] = company_id
+        # sudo: the readings' companies, whose timezone counts the days, whoever
+        # runs the derivation (the telematics flow's service user, a manager)
         Company = self.env["res.company"].sudo()
         return result, {
             equipment_id: Company.browse(company_id)
@@ -335,6 +337,8 @@ class ConstructionEquipmentUsage(models.Model):
         """{machine id: [assignments sorted by start]} over the period."""
         low = datetime.combine(date_from, time.min) - timedelta(days=1)
         high = datetime.combine(date_to, time.min) + timedelta(days=2)
+        # sudo: the derivation follows every assignment of the machines, the
+        # telematics flow's service user reads none
         found = (
             self.env["construction.equipment.assignment"]
             .sudo()
@@ -443,6 +447,7 @@ class ConstructionEquipmentUsage(models.Model):
         self, machine, company, key, figures, spans, drops, since, derived, problems
     ):
         _machine_id, day, assignment_id = key
+        # sudo: as in _assignments, which found it
         assignment = self.env["construction.equipment.assignment"].sudo()
         assignment = assignment.browse(assignment_id)
         capacity = sum(hours(low, high) for low, high in spans) or 24.0
@@ -645,6 +650,8 @@ class ConstructionEquipmentUsage(models.Model):
         new one is raised through the message (noted on it) or, without one, in
         the machine's company. Flagged rows are linked to theirs; exceptions a
         later reading explained away resolve themselves."""
+        # sudo: exceptions are the hub's bookkeeping; neither the flow's service
+        # user nor an equipment manager opens them directly
         Exception_ = self.env["integration.exception"].sudo()
         machines = rows.equipment_id | self.env["maintenance.equipment"].browse(
             [p[0].id for p in problems]
@@ -708,6 +715,7 @@ class ConstructionEquipmentUsage(models.Model):
         it, in the machine's company, with the system that sent the machine's
         latest readings."""
         flow = self.env.ref("equipment_costing.flow_telematics_aemp_snapshot")
+        # sudo: which system sent the machine's readings, in any company
         system = (
             self.env["construction.equipment.reading"]
             .sudo()
@@ -741,6 +749,7 @@ class ConstructionEquipmentUsage(models.Model):
         """Resolve the usage ``exceptions`` no flagged usage refers to any more."""
         if not exceptions:
             return
+        # sudo: flagged usage of any company still holds its exception open
         still = self.sudo().search(
             [("state", "=", "flagged"), ("exception_ids", "in", exceptions.ids)]
         )
