@@ -89,9 +89,6 @@ class PurchaseRequest(models.Model):
     def action_reject(self, reason):
         """An approver turns the request down, saying why; its lines are
         cancelled."""
-        reason = (reason or "").strip()
-        if not reason:
-            raise UserError(_("Say why the material request is rejected."))
         self._approval_reject("rejected", reason, from_states=("to_approve",))
         with self._approval_unlock():
             self.line_ids.do_cancel()

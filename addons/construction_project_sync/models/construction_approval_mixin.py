@@ -482,13 +482,18 @@ class ConstructionApprovalMixin(models.AbstractModel):
             )
         return done
 
-    def _approval_reject(self, to_state, reason=None, from_states=None):
+    def _approval_reject(self, to_state, reason, from_states=None):
+        """An approver turns the documents down, saying why: the reason is noted
+        and kept on each (``rejection_reason``, where the document has one)."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(_("Say why the %s is rejected.", self._description.lower()))
         self._approval_check_state(
             from_states or self._approval_pending_states, _("rejected")
         )
         self._approval_check_approver()
         vals = {"state": to_state}
-        if reason and "rejection_reason" in self._fields:
+        if "rejection_reason" in self._fields:
             vals["rejection_reason"] = reason
         self._approval_next_round(vals)
         self._approval_log(
@@ -498,10 +503,17 @@ class ConstructionApprovalMixin(models.AbstractModel):
                     "Rejected by %(user)s: %(reason)s",
                     user=self.env.user.name,
                     reason=reason,
-                )
-                if reason
-                else _("Rejected by %s.", self.env.user.name),
+                ),
             )
+        )
+
+    def _approval_take_back(self):
+        """An approver takes a rejection back: the documents wait for approval
+        again."""
+        self._approval_check_state(["rejected"], _("reset"))
+        self._approval_check_approver()
+        self._approval_back_to_draft(
+            _("Taken back by %s: waiting for approval again.") % self.env.user.name
         )
 
     def action_open_reject_wizard(self):

@@ -237,9 +237,6 @@ class ConstructionChangeOrder(models.Model):
     def action_reject(self, reason):
         """An approver turns the change down (a draft or a pending one), saying
         why."""
-        reason = (reason or "").strip()
-        if not reason:
-            raise UserError(_("Say why the change order is rejected."))
         self._approval_reject("rejected", reason, from_states=("draft", "pending"))
         return True
 

@@ -185,19 +185,12 @@ class ConstructionFieldTime(models.Model):
 
     def action_reject(self, reason):
         """Reject submitted lines; the reason stays on each line."""
-        reason = (reason or "").strip()
-        if not reason:
-            raise UserError(_("Say why the time is rejected: the field will read it."))
         self._approval_reject("rejected", reason)
         return True
 
     def action_reset_to_submitted(self):
         """A supervisor takes a rejection back: the line waits for approval again."""
-        self._approval_check_state(["rejected"], _("reset"))
-        self._approval_check_approver()
-        self._approval_back_to_draft(
-            _("Taken back by %s: waiting for approval again.") % self.env.user.name
-        )
+        self._approval_take_back()
         return True
 
     def action_post(self):
