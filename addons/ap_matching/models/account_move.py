@@ -613,8 +613,8 @@ class AccountMove(models.Model):
         payables = posted.filtered(lambda m: m.move_type in ("in_invoice", "in_refund"))
         # the suite's one posting check, on the date Odoo gave the bill
         freeze = self.env["integration.freeze"]
-        for move in payables:
-            freeze._check_posting(move.company_id, [move.date])
+        for company, moves in payables.grouped("company_id").items():
+            freeze._check_posting(company, set(moves.mapped("date")))
         payables._ap_close_exceptions(_("The bill was posted."))
         # what these bills billed is billed before for the drafts on the same lines
         self._ap_rematch_order_lines(payables.invoice_line_ids.purchase_line_id)
