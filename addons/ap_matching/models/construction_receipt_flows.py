@@ -1,26 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import binascii
-from datetime import UTC, datetime
 
 from markupsafe import Markup, escape
 
 from odoo import api, models
 from odoo.tools import float_compare
 
+from odoo.addons.integration_queue.lib.datetimes import naive_utc
 from odoo.addons.integration_queue.lib.errors import IntegrationError
 from odoo.addons.integration_queue.lib.processor import integration_processor
 
 PICKING = "stock.picking"
 ORDER = "purchase.order"
-
-
-def utc(value):
-    """An ISO 8601 timestamp as Odoo stores it: naive UTC."""
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
 
 
 class ConstructionReceiptFlows(models.AbstractModel):
@@ -191,7 +183,7 @@ class ConstructionReceiptFlows(models.AbstractModel):
         # skip_backorder: what did not come stays open on a backorder, as the
         # warehouse's "create backorder" answer does
         touched.with_context(skip_backorder=True, skip_sms=True).button_validate()
-        done_at = utc(payload["date"]) if payload.get("date") else None
+        done_at = naive_utc(payload["date"]) if payload.get("date") else None
         if done_at:
             touched.write({"date_done": done_at})
         self._receipt_note(touched, payload)

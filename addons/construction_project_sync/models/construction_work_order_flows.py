@@ -1,11 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import binascii
-from datetime import datetime, timezone
 
 from odoo import Command, _, api, models
 from odoo.tools import plaintext2html
 
+from odoo.addons.integration_queue.lib.datetimes import naive_utc
 from odoo.addons.integration_queue.lib.errors import IntegrationError
 from odoo.addons.integration_queue.lib.processor import integration_processor
 
@@ -13,10 +13,7 @@ from odoo.addons.integration_queue.lib.processor import integration_processor
 def utc(value):
     """An ISO 8601 date-time as naive UTC to the second, Odoo's storage convention
     (the JSON schema has checked the format)."""
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-    return parsed.replace(microsecond=0)
+    return naive_utc(value).replace(microsecond=0)
 
 
 class ConstructionWorkOrderFlows(models.AbstractModel):

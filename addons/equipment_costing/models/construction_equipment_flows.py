@@ -2,11 +2,12 @@
 import hashlib
 import json
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import file_open
 
+from odoo.addons.integration_queue.lib.datetimes import naive_utc
 from odoo.addons.integration_queue.lib.errors import (
     IntegrationError,
     IntegrationParseError,
@@ -46,14 +47,6 @@ READING_COLUMNS = (
     "job_id",
     "state",
 )
-
-
-def utc(value):
-    """An ISO 8601 timestamp as Odoo stores it: naive UTC (no zone means UTC)."""
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
 
 
 class ConstructionEquipmentFlows(models.AbstractModel):
@@ -173,8 +166,8 @@ class ConstructionEquipmentFlows(models.AbstractModel):
         sync = self.env["construction.sync.flows"]
         equipment = message.resolve(EQUIPMENT, payload["equipment_external_id"])
         job = message.resolve("project.project", payload["job_external_id"])
-        start = utc(payload["start"])
-        end = payload.get("end") and utc(payload["end"])
+        start = naive_utc(payload["start"])
+        end = payload.get("end") and naive_utc(payload["end"])
         vals = {
             "equipment_id": equipment.id,
             "job_id": job.id,
@@ -290,7 +283,7 @@ class ConstructionEquipmentFlows(models.AbstractModel):
         """The rows of the readings, each with the assignment valid at its time:
         one search for the assignments of all the machines, none per reading."""
         moments = [
-            utc(reading["datetime"].removesuffix("Z"))
+            naive_utc(reading["datetime"].removesuffix("Z"))
             for _machine, readings in machines
             for reading in readings
         ]
@@ -316,7 +309,7 @@ class ConstructionEquipmentFlows(models.AbstractModel):
             own = by_machine[machine.id]
             company = machine.company_id or message.system.company_id
             for reading in readings:
-                when = utc(reading["datetime"].removesuffix("Z"))
+                when = naive_utc(reading["datetime"].removesuffix("Z"))
                 assignment = next(
                     (
                         a

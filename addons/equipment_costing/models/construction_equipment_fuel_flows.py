@@ -1,10 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
 
+from odoo.addons.integration_queue.lib.datetimes import naive_utc
 from odoo.addons.integration_queue.lib.errors import IntegrationError
 from odoo.addons.integration_queue.lib.processor import integration_processor
 
-from .construction_equipment_flows import utc
 from .maintenance_equipment import identity
 
 FUEL = "construction.equipment.fuel"
@@ -28,7 +28,7 @@ class ConstructionEquipmentFlows(models.AbstractModel):
             )
             return known
         machine = self._fuel_machine(message, payload)
-        when = utc(payload["datetime"].removesuffix("Z"))
+        when = naive_utc(payload["datetime"].removesuffix("Z"))
         currency = self.env["res.currency"].search(
             [("name", "=", payload["currency"].upper())], limit=1
         )

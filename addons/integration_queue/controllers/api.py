@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import math
-from datetime import datetime, timezone
+from datetime import datetime
 
 import werkzeug.exceptions
 
@@ -21,6 +21,7 @@ from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..database_unavailable import DATABASE_DOWN_ERRORS
+from ..lib.datetimes import naive_utc
 from ..lib.errors import PROBLEMS, IntegrationParseError, problem
 from ..lib.openapi import add_common_responses, build_openapi
 from ..lib.signature import SignatureError, verify
@@ -168,9 +169,7 @@ def _parse_time(value, where):
     try:
         if not isinstance(value, str):
             raise ValueError(value)
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if parsed.tzinfo:
-            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = naive_utc(value)
     except (ValueError, OverflowError) as exc:
         # OverflowError: a valid date whose UTC time falls outside years 1-9999
         raise ApiProblem(

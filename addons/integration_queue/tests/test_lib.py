@@ -5,6 +5,7 @@ import random
 import pytest
 
 from ..lib.backoff import retry_delay
+from ..lib.datetimes import naive_utc
 from ..lib.errors import PROBLEMS, IntegrationParseError, problem
 from ..lib.openapi import build_openapi
 from ..lib.processor import (
@@ -168,3 +169,21 @@ def test_xml_to_dict_reads_plain_data_and_refuses_entities():
         with pytest.raises(IntegrationParseError) as raised:
             xml_to_dict(bad)
         assert raised.value.code == code
+
+
+def test_naive_utc_reads_every_zone_as_odoo_stores_it():
+    from datetime import datetime
+
+    expected = datetime(2026, 11, 30, 14, 5)
+    for text in (
+        "2026-11-30T14:05:00Z",
+        "2026-11-30T14:05:00+00:00",
+        "2026-11-30T15:05:00+01:00",
+        "2026-11-30T14:05:00",
+    ):
+        assert naive_utc(text) == expected, text
+    assert naive_utc("2026-11-30T14:05:00.250Z").microsecond == 250000
+    with pytest.raises(ValueError):
+        naive_utc("30/11/2026")
+    with pytest.raises(OverflowError):
+        naive_utc("0001-01-01T00:00:00+01:00")
