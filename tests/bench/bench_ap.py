@@ -38,9 +38,8 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg2
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import BenchDatabase  # noqa: E402
 from live_server import ADMIN, LiveOdoo  # noqa: E402
 
 API = "/api/construction/v1"
@@ -74,19 +73,7 @@ def expected_reason(order_index, position):
     return False
 
 
-class Bench:
-    def __init__(self, conf, db):
-        self.conf, self.db = conf, db
-        self.pg = psycopg2.connect(
-            dbname=db, host=os.environ.get("PGHOST", "127.0.0.1")
-        )
-        self.pg.autocommit = True
-
-    def sql(self, query, params=None):
-        with self.pg.cursor() as cr:
-            cr.execute(query, params)
-            return cr.fetchall() if cr.description else None
-
+class Bench(BenchDatabase):
     def rpc(self, server, model, method, *args, timeout=1800, **kwargs):
         """JSON-RPC as the admin, with room for a long call."""
         payload = {

@@ -35,17 +35,15 @@ import json
 import os
 import sys
 import time
-import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg2
-
 REPO = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(REPO / "tests"))
+from common import BenchDatabase, http_post  # noqa: E402
 from live_server import LiveOdoo  # noqa: E402
 
 API = "/api/construction/v1"
@@ -70,12 +68,6 @@ def load_aemp():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def http_post(url, data, headers):
-    request = urllib.request.Request(url, data=data, headers=headers)
-    with urllib.request.urlopen(request, timeout=600) as response:
-        return response.status, json.loads(response.read())
 
 
 def iso(moment, millis=False):
@@ -208,19 +200,7 @@ class Fleet:
         return readings, self.machines * len(days), min(days), max(days)
 
 
-class Bench:
-    def __init__(self, conf, db):
-        self.conf, self.db = conf, db
-        self.pg = psycopg2.connect(
-            dbname=db, host=os.environ.get("PGHOST", "127.0.0.1")
-        )
-        self.pg.autocommit = True
-
-    def sql(self, query, params=None):
-        with self.pg.cursor() as cr:
-            cr.execute(query, params)
-            return cr.fetchall() if cr.description else None
-
+class Bench(BenchDatabase):
     def xmlid(self, server, xmlid):
         module, name = xmlid.split(".")
         return server.rpc(

@@ -14,16 +14,13 @@ makes the database). Prints a table and writes results/field_time.json.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-import psycopg2
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import BenchDatabase, post_json  # noqa: E402
 from live_server import LiveOdoo  # noqa: E402
 
 API = "/api/construction/v1"
@@ -32,29 +29,7 @@ COST_CODE = "03-310"
 EMPLOYEES = 50
 
 
-def http_post(url, body, headers):
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", **headers},
-    )
-    with urllib.request.urlopen(request, timeout=600) as response:
-        return response.status, json.loads(response.read())
-
-
-class Bench:
-    def __init__(self, conf, db):
-        self.conf, self.db = conf, db
-        self.pg = psycopg2.connect(
-            dbname=db, host=os.environ.get("PGHOST", "127.0.0.1")
-        )
-        self.pg.autocommit = True
-
-    def sql(self, query, params=None):
-        with self.pg.cursor() as cr:
-            cr.execute(query, params)
-            return cr.fetchall() if cr.description else None
-
+class Bench(BenchDatabase):
     def wait_for(self, query, params, target, timeout=1800):
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -152,7 +127,7 @@ class Bench:
             "WHERE batch_ref LIKE %s AND state = 'posted'"
         )
         start = time.perf_counter()
-        status, body = http_post(
+        status, body = post_json(
             server.url + API + "/flows/timesheet.batch",
             envelopes,
             {"Authorization": f"Bearer {key}"},

@@ -16,29 +16,16 @@ a fresh database and runs this). Prints a table and writes results/latest.json.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-import psycopg2
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import BenchDatabase, post_json  # noqa: E402
 from live_server import LiveOdoo  # noqa: E402
 
 API = "/api/construction/v1"
-
-
-def http_post(url, body, headers):
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", **headers},
-    )
-    with urllib.request.urlopen(request, timeout=600) as response:
-        return response.status, json.loads(response.read())
 
 
 def record(i, run):
@@ -50,13 +37,9 @@ def record(i, run):
     }
 
 
-class Bench:
+class Bench(BenchDatabase):
     def __init__(self, conf, db):
-        self.conf, self.db = conf, db
-        self.pg = psycopg2.connect(
-            dbname=db, host=os.environ.get("PGHOST", "127.0.0.1")
-        )
-        self.pg.autocommit = True
+        super().__init__(conf, db)
         self.results = {}
 
     def server(self, workers, runner):
@@ -64,11 +47,6 @@ class Bench:
         if not runner:
             server.load = "base,web"
         return server.start()
-
-    def sql(self, query, params=None):
-        with self.pg.cursor() as cr:
-            cr.execute(query, params)
-            return cr.fetchall() if cr.description else None
 
     def native(self, server, n_single, n_batched):
         group = server.rpc(
@@ -111,7 +89,7 @@ class Bench:
                 {"idempotency_key": f"{run}-{i}", "payload": record(i, run)}
                 for i in range(chunk, min(chunk + batch, n))
             ]
-            status, body = http_post(url, items, {"Authorization": f"Bearer {key}"})
+            status, body = post_json(url, items, {"Authorization": f"Bearer {key}"})
             assert status == 202 and not body["errors"], body
         return n / (time.perf_counter() - start)
 
@@ -119,7 +97,7 @@ class Bench:
         url = server.url + API + "/flows/echo"
         start = time.perf_counter()
         for i in range(n):
-            http_post(
+            post_json(
                 url,
                 record(i, run),
                 {"Authorization": f"Bearer {key}", "Idempotency-Key": f"{run}-{i}"},
