@@ -80,6 +80,14 @@ def test_duplicate_storm_under_real_concurrency(server):
     assert view["records"][0]["action"] == "created"
 
 
+def test_health_finds_the_runner_of_a_prefork_server(server):
+    # the runner lives in its own process, not in the worker answering
+    request = urllib.request.Request(server.url + API + "/health")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        runner = json.loads(response.read())["queue"]["job_runner"]
+    assert runner["present"] is True and runner["state"] in ("idle", "busy"), runner
+
+
 def test_batch_through_the_job_runner(server):
     key = server.new_system(
         "live_batch", ["echo", "partner.upsert"], groups=["base.group_partner_manager"]

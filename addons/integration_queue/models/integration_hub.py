@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import threading
-
 from odoo import api, models
+
+from odoo.addons.queue_job.jobrunner.runner import PG_ADVISORY_LOCK_ID
 
 SUITE_MODULES = (
     "integration_queue",
@@ -38,6 +38,24 @@ class IntegrationHub(models.AbstractModel):
         }
 
     @api.model
+    def _job_runner_present(self):
+        """Whether queue_job's runner serves this database now. The runner holds a
+        session-level advisory lock on the database for as long as it runs (its HA
+        election), in whichever process or machine it lives, so PostgreSQL's lock
+        table tells the truth in prefork mode and behind a proxy alike."""
+        self.env.cr.execute(
+            """
+            SELECT count(*) FROM pg_locks
+             WHERE locktype = 'advisory' AND granted AND objsubid = 1
+               AND classid = %s AND objid = %s
+               AND database = (SELECT oid FROM pg_database
+                                WHERE datname = current_database())
+            """,
+            (PG_ADVISORY_LOCK_ID >> 32, PG_ADVISORY_LOCK_ID & 0xFFFFFFFF),
+        )
+        return bool(self.env.cr.fetchone()[0])
+
+    @api.model
     def _queue_state(self):
         cr = self.env.cr
         cr.execute(
@@ -64,8 +82,11 @@ class IntegrationHub(models.AbstractModel):
             """
         )
         backlog, oldest_message = cr.fetchone()
+        runner_present = self._job_runner_present()
+        if not runner_present:
+            runner = "absent"
         # A due job waiting for minutes means no runner is taking work.
-        if oldest_job and oldest_job > 300:
+        elif oldest_job and oldest_job > 300:
             runner = "stalled"
         elif waiting or started:
             runner = "busy"
@@ -81,10 +102,7 @@ class IntegrationHub(models.AbstractModel):
             "last_job_done_at": last_done and last_done.isoformat() + "Z",
             "job_runner": {
                 "state": runner,
-                "in_this_process": any(
-                    t.name.startswith("odoo.addons.queue_job") or "queue_job" in t.name
-                    for t in threading.enumerate()
-                ),
+                "present": runner_present,
             },
         }
 
@@ -183,6 +201,12 @@ class IntegrationHub(models.AbstractModel):
             "gauge",
             "Outbound webhook events by state.",
             [({"state": st}, n) for st, n in cr.fetchall()],
+        )
+        family(
+            "construction_hub_job_runner_present",
+            "gauge",
+            "1 while queue_job's runner holds this database's runner lock.",
+            [({}, int(self._job_runner_present()))],
         )
         cr.execute("SELECT state, count(*) FROM queue_job GROUP BY state ORDER BY 1")
         family(

@@ -5,7 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from openapi_spec_validator import validate
 
+from odoo import sql_db
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.queue_job.jobrunner.runner import PG_ADVISORY_LOCK_ID
 
 from ..lib.signature import sign
 from .common import make_system, perform_jobs
@@ -405,4 +408,26 @@ class TestOperationsApi(ApiCase):
         self.post("/flows/echo", {}, headers={"Idempotency-Key": "hb"})
         body = self.url_open(f"{API}/health").json()
         self.assertGreaterEqual(body["queue"]["messages_waiting"], 1)
-        self.assertIn(body["queue"]["job_runner"]["state"], ("idle", "busy", "stalled"))
+        # no job runner serves the test database (CI turns it off in-process)
+        self.assertEqual(
+            body["queue"]["job_runner"], {"state": "absent", "present": False}
+        )
+
+    def test_health_sees_a_runner_in_another_process(self):
+        """The runner of a prefork server lives in a process of its own; the health
+        route finds it by the advisory lock it holds on the database, as queue_job's
+        runner takes it (pg_try_advisory_lock from its own connection)."""
+        runner = sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            runner.execute("SELECT pg_try_advisory_lock(%s)", (PG_ADVISORY_LOCK_ID,))
+            self.assertTrue(runner.fetchone()[0])
+            body = self.url_open(f"{API}/health").json()
+            self.assertTrue(body["queue"]["job_runner"]["present"])
+            self.assertIn(body["queue"]["job_runner"]["state"], ("idle", "busy"))
+            metrics = self.env["integration.hub"]._prometheus_metrics()
+            self.assertIn("construction_hub_job_runner_present 1", metrics)
+        finally:
+            runner.execute("SELECT pg_advisory_unlock(%s)", (PG_ADVISORY_LOCK_ID,))
+            runner.close()
+        body = self.url_open(f"{API}/health").json()
+        self.assertFalse(body["queue"]["job_runner"]["present"])
