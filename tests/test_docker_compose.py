@@ -6,6 +6,7 @@ repository, the way `docker compose config` and the official images would read t
 
 import ast
 import configparser
+import math
 import re
 import shlex
 from pathlib import Path, PurePosixPath
@@ -291,3 +292,177 @@ def test_database_initialised_with_the_suite(services):
             init = arg.split("=", 1)[1]
     assert init, f"no -i in {command}"
     assert {d.name for d in addon_dirs()} <= set(init.split(","))
+
+
+# ------------------------------------------------------------------ profile "scale"
+SCALE = ("db-replica", "web", "jobs", "proxy")
+
+
+def conf_of(service, target="/etc/odoo/odoo.conf"):
+    path, read_only = bind_mounts(service)[PurePosixPath(target)]
+    assert read_only, f"{target} should be mounted read-only"
+    parser = configparser.ConfigParser(
+        interpolation=None, inline_comment_prefixes=None, comment_prefixes=(";", "#")
+    )
+    parser.read(path, encoding="utf-8")
+    return parser
+
+
+def declared_channels():
+    """Full names of the queue_job channels the addons declare, and the flows'
+    default."""
+    names = {}
+    for path in ADDONS_DIR.glob("*/data/*.xml"):
+        text = path.read_text(encoding="utf-8")
+        for xmlid, body in re.findall(
+            r'<record id="(\w+)" model="queue.job.channel">(.*?)</record>', text, re.S
+        ):
+            name = re.search(r'<field name="name">([^<]+)</field>', body).group(1)
+            parent = re.search(r'name="parent_id" ref="([\w.]+)"', body).group(1)
+            names[xmlid] = (name, parent.split(".")[-1])
+    full = {"channel_root": "root"}
+
+    def resolve(xmlid):
+        if xmlid not in full:
+            name, parent = names[xmlid]
+            full[xmlid] = resolve(parent) + "." + name
+        return full[xmlid]
+
+    channels = {resolve(xmlid) for xmlid in names}
+    flow_source = (
+        ADDONS_DIR / "integration_queue/models/integration_flow.py"
+    ).read_text()
+    channels.add(re.search(r'default="(root[\w.]*)"', flow_source).group(1))
+    return channels
+
+
+def channel_capacities(text):
+    return {
+        name.strip(): int(capacity)
+        for name, capacity in (part.split(":")[:2] for part in text.split(","))
+    }
+
+
+def test_scale_profile_adds_services_only_on_request(services):
+    for name in SCALE:
+        assert services[name].get("profiles") == ["scale"], name
+    for name in ("db", "odoo"):
+        assert not services[name].get("profiles"), f"{name} must always start"
+
+
+def test_scale_nodes_share_database_addons_and_filestore(services):
+    base = odoo_config(services)["options"]
+    for name in ("web", "jobs"):
+        node = services[name]
+        options = conf_of(node)["options"]
+        for key in ("db_host", "db_name", "dbfilter", "addons_path", "data_dir"):
+            assert options[key] == base[key], f"{name}: {key}"
+        wide = {m.strip() for m in options["server_wide_modules"].split(",")}
+        assert {"queue_job", "integration_queue"} <= wide, name
+        assert options["list_db"] == "False", name
+        # attachments live in the filestore: every node must see the same one
+        targets = {parse_volume(v)[1]: parse_volume(v)[0] for v in node["volumes"]}
+        assert targets[options["data_dir"]] == "odoo-data", name
+        assert bind_mounts(node)[PurePosixPath("/mnt/extra-addons")][1], name
+        assert node["image"] == services["odoo"]["image"], name
+        assert dockerfile_of(node) == dockerfile_of(services["odoo"]), name
+        assert node["depends_on"]["odoo"]["condition"] == "service_healthy", name
+        assert HEALTH_PATH in healthcheck_command(node), name
+
+
+def test_scale_http_nodes_serve_http_only(services):
+    web = services["web"]
+    assert web["deploy"]["replicas"] >= 2
+    assert service_env(web)["ODOO_QUEUE_JOB_CHANNELS"] == "root:0", "no runner"
+    options = conf_of(web)["options"]
+    assert int(options["workers"]) > 0, "prefork workers"
+    assert options["max_cron_threads"] == "0", "crons run on the odoo node"
+    assert options["proxy_mode"] == "True", "behind nginx"
+    assert options["gevent_port"] == "8072"
+    assert not web.get("ports"), "reached through the proxy only"
+    # read-only routes go to the streaming replica
+    assert options["db_replica_host"] == "db-replica"
+    assert web["depends_on"]["db-replica"]["condition"] == "service_healthy"
+
+
+def test_scale_job_nodes_run_the_runner_with_capacity_per_channel(services):
+    jobs = services["jobs"]
+    assert jobs["deploy"]["replicas"] >= 2, "a second runner waits on the HA lock"
+    assert "ODOO_QUEUE_JOB_CHANNELS" not in service_env(jobs)
+    config = conf_of(jobs)
+    capacities = channel_capacities(config["queue_job"]["channels"])
+    assert declared_channels() <= set(capacities), (
+        f"channels without a capacity: {declared_channels() - set(capacities)}"
+    )
+    assert all(c > 0 for c in capacities.values())
+    # the runner dispatches each job as an HTTP request to a worker of its own node:
+    # a job may not wait for a worker held by another job
+    assert int(config["options"]["workers"]) > capacities["root"]
+    assert config["options"]["max_cron_threads"] == "0"
+    assert not jobs.get("ports"), "the runner calls its own node, never the proxy"
+
+
+def test_single_node_runner_can_be_switched_off(services):
+    env = service_env(services["odoo"])
+    assert env["ODOO_QUEUE_JOB_CHANNELS"] == "${CHUB_ODOO_CHANNELS:-root:2}"
+    assert odoo_config(services)["queue_job"]["channels"] == "root:2"
+
+
+def test_scale_proxy(services):
+    proxy = services["proxy"]
+    assert re.fullmatch(r"nginx:[\d.]+", proxy["image"]), proxy["image"]
+    assert ("127.0.0.1", "8080", "80") in parse_ports(proxy)
+    path, read_only = bind_mounts(proxy)[
+        PurePosixPath("/etc/nginx/conf.d/default.conf")
+    ]
+    assert read_only
+    conf = path.read_text(encoding="utf-8")
+    conf = re.sub(r"#[^\n]*", "", conf)
+    upstreams = dict(re.findall(r"upstream (\w+) \{\s*server ([\w.:-]+);", conf))
+    assert upstreams["odoo_web"] == "web:8069"
+    assert (
+        upstreams["odoo_websocket"]
+        == "web:" + conf_of(services["web"])["options"]["gevent_port"]
+    )
+    # queue_job's runjob route has no authentication: never through the proxy
+    assert re.search(r"location /queue_job/ \{\s*return 404;\s*\}", conf)
+    assert re.search(
+        r"location /websocket \{[^}]*proxy_pass http://odoo_websocket;", conf
+    )
+    assert re.search(r"location / \{[^}]*proxy_pass http://odoo_web;", conf)
+    for header in ("X-Forwarded-Host", "X-Forwarded-For", "X-Forwarded-Proto"):
+        assert f"proxy_set_header {header}" in conf, header
+    # the hub's own size limit must answer first (413 problem+json, not nginx HTML)
+    api = (ADDONS_DIR / "integration_queue/controllers/api.py").read_text()
+    hub_limit = math.prod(
+        int(n)
+        for n in re.findall(
+            r"\d+", re.search(r"^DEFAULT_MAX_BODY = (.+)$", api, re.M).group(1)
+        )
+    )
+    nginx_limit = int(re.search(r"client_max_body_size (\d+)m;", conf).group(1))
+    assert nginx_limit * 1024 * 1024 > hub_limit
+
+
+def test_scale_read_replica_streams_from_the_primary(services):
+    db, replica = services["db"], services["db-replica"]
+    init = bind_mounts(db)
+    script = [
+        source
+        for target, (source, read_only) in init.items()
+        if target.parent == PurePosixPath("/docker-entrypoint-initdb.d") and read_only
+    ]
+    assert script, "the primary needs a replication entry in pg_hba.conf"
+    assert "replication" in script[0].read_text(encoding="utf-8")
+    env = service_env(replica)
+    assert env["PRIMARY_HOST"] == "db"
+    assert env["POSTGRES_USER"] == service_env(db)["POSTGRES_USER"]
+    assert replica["image"] == db["image"]
+    assert replica["depends_on"]["db"]["condition"] == "service_healthy"
+    entry = replica["entrypoint"][0]
+    source, read_only = bind_mounts(replica)[PurePosixPath(entry)]
+    assert read_only
+    text = source.read_text(encoding="utf-8")
+    assert re.search(r"pg_basebackup .*-R", text), "a standby configuration (-R)"
+    assert "hot_standby=on" in text
+    assert "pg_isready" in healthcheck_command(replica)
