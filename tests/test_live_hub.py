@@ -85,7 +85,7 @@ def test_health_finds_the_runner_of_a_prefork_server(server):
     request = urllib.request.Request(server.url + API + "/health")
     with urllib.request.urlopen(request, timeout=60) as response:
         runner = json.loads(response.read())["queue"]["job_runner"]
-    assert runner["present"] is True and runner["state"] in ("idle", "busy"), runner
+    assert runner["present"] is True and runner["state"] != "absent", runner
 
 
 def test_batch_through_the_job_runner(server):

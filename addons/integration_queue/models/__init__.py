@@ -23,4 +23,5 @@ from . import integration_reconciliation_run
 from . import integration_reconciliation_drift
 from . import integration_inbox_reconciliation
 from . import integration_flow_stats
+from . import integration_flow_metric
 from . import integration_sample_flows

@@ -14,6 +14,8 @@ from ..lib.text import json_problem, storable
 # as the API's JSON bodies: validators and encoders recurse once per level
 MAX_PAYLOAD_DEPTH = 64
 SLA_HOURS = {"low": 168, "normal": 72, "high": 24, "critical": 4}
+# share of messages that must go through, per criticality (the SLO's target)
+SLO_TARGETS = {"low": 95.0, "normal": 99.0, "high": 99.5, "critical": 99.9}
 
 
 class IntegrationFlow(models.Model):
@@ -83,6 +85,16 @@ class IntegrationFlow(models.Model):
         readonly=False,
         help="Hours an exception of this flow may stay open; from the criticality.",
     )
+    slo_target = fields.Float(
+        string="SLO Target (%)",
+        compute="_compute_slo_target",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Share of this flow's messages that must go through; from the "
+        "criticality. The hourly monitoring alerts when failures spend the rest (the "
+        "error budget) too fast.",
+    )
     owner_group_id = fields.Many2one(
         "res.groups", help="Group whose members handle this flow's exceptions."
     )
@@ -103,6 +115,19 @@ class IntegrationFlow(models.Model):
     )
 
     _sql_constraints = [("code_uniq", "unique(code)", "A flow code must be unique.")]
+
+    @api.depends("criticality")
+    def _compute_slo_target(self):
+        for flow in self:
+            flow.slo_target = SLO_TARGETS[flow.criticality]
+
+    @api.constrains("slo_target")
+    def _check_slo_target(self):
+        for flow in self:
+            if not 0 < flow.slo_target < 100:
+                raise ValidationError(
+                    _("An SLO target is a percentage above 0 and below 100.")
+                )
 
     @api.depends("criticality")
     def _compute_sla_hours(self):

@@ -202,6 +202,35 @@ class IntegrationHub(models.AbstractModel):
             "Outbound webhook events by state.",
             [({"state": st}, n) for st, n in cr.fetchall()],
         )
+        names = {}
+        burn_samples = []
+        for (flow_id, system_id), by_window in sorted(
+            self.env["integration.flow.metric"]._burn_rates().items()
+        ):
+            for window, (burn, _failed, _received) in sorted(by_window.items()):
+                burn_samples.append(((flow_id, system_id, window), round(burn, 3)))
+        if burn_samples:
+            cr.execute(
+                "SELECT 'f', id, code FROM integration_flow UNION ALL "
+                "SELECT 's', id, code FROM integration_system"
+            )
+            names = {(kind, id_): code for kind, id_, code in cr.fetchall()}
+        family(
+            "construction_hub_slo_burn_rate",
+            "gauge",
+            "Failures over the SLO's error budget in the window (1 = on budget).",
+            [
+                (
+                    {
+                        "flow": names[("f", flow_id)],
+                        "system": names[("s", system_id)],
+                        "window": f"{window}h",
+                    },
+                    burn,
+                )
+                for (flow_id, system_id, window), burn in burn_samples
+            ],
+        )
         family(
             "construction_hub_job_runner_present",
             "gauge",

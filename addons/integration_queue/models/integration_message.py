@@ -234,6 +234,19 @@ class IntegrationMessage(models.Model):
             self._table,
             ["flow_id", "state"],
         )
+        # the hourly monitoring rollup reads the last hours' arrivals and processing
+        create_index(
+            self.env.cr,
+            "integration_message_received_idx",
+            self._table,
+            ["received_at"],
+        )
+        create_index(
+            self.env.cr,
+            "integration_message_processed_idx",
+            self._table,
+            ["processed_at"],
+        )
 
     @api.depends("flow_id.code", "idempotency_key")
     def _compute_name(self):

@@ -10,3 +10,4 @@ from . import test_wizards
 from . import test_tour
 from . import test_api_xml
 from . import test_upsert_many
+from . import test_monitoring
