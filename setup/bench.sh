@@ -28,3 +28,5 @@ fi
 "$PY" "$REPO_DIR/tests/bench/bench_job_cost.py" --conf "$CONF" --db "$DB"
 # issue 9: three-way match of 10,000 bill lines and 1,000 UBL documents end to end
 "$PY" "$REPO_DIR/tests/bench/bench_ap.py" --conf "$CONF" --db "$DB"
+# issue 11: the Integration dashboard and its hourly rollup over 1,000,000 messages
+"$PY" "$REPO_DIR/tests/bench/bench_monitoring.py" --conf "$CONF" --db "$DB"
