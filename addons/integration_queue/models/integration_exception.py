@@ -56,6 +56,14 @@ class IntegrationException(models.Model):
         "itself when a replay of the message goes through.",
     )
     resolved_by_id = fields.Many2one("res.users", readonly=True)
+    suggested_owner_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        help="Who resolved most exceptions like this one (same reason, same flow) in "
+        "the last year. A suggestion only: it assigns nothing by itself and never "
+        "posts, approves or releases anything.",
+    )
+    suggestion_basis = fields.Char(readonly=True)
     resolved_at = fields.Datetime(readonly=True)
     escalated = fields.Boolean(readonly=True, tracking=True)
     overdue = fields.Boolean(compute="_compute_overdue", search="_search_overdue")
@@ -85,6 +93,7 @@ class IntegrationException(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._suggest_owner(vals_list)
         exceptions = super().create(vals_list)
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
@@ -104,6 +113,57 @@ class IntegrationException(models.Model):
             ]
         )
         return exceptions
+
+    @api.model
+    def _suggest_owner(self, vals_list):
+        """Learn from history who handles exceptions like these: the person who
+        resolved most of the last year's resolved exceptions with the same reason
+        code and flow (or the same reason code, when the flow has no history), if
+        they did at least two and at least half of them."""
+        since = fields.Datetime.now() - timedelta(days=365)
+        learnt = {}
+        for vals in vals_list:
+            key = (vals.get("reason_code"), vals.get("flow_id") or False)
+            if not key[0]:
+                continue
+            if key not in learnt:
+                learnt[key] = self._learn_owner(*key, since)
+            user_id, done, total = learnt[key]
+            if user_id:
+                vals["suggested_owner_id"] = user_id
+                vals["suggestion_basis"] = _(
+                    "Resolved %(done)s of the last %(total)s like it",
+                    done=done,
+                    total=total,
+                )
+
+    @api.model
+    def _learn_owner(self, reason_code, flow_id, since):
+        for by_flow in (True, False) if flow_id else (False,):
+            self.env.cr.execute(
+                """
+                SELECT resolved_by_id, count(*), sum(count(*)) OVER ()
+                  FROM integration_exception
+                 WHERE state = 'resolved' AND reason_code = %s
+                   AND resolved_by_id IS NOT NULL AND resolved_at >= %s
+                   AND (NOT %s OR flow_id = %s)
+                 GROUP BY resolved_by_id
+                 ORDER BY count(*) DESC, resolved_by_id
+                 LIMIT 1
+                """,
+                (reason_code, since, by_flow, flow_id or None),
+            )
+            row = self.env.cr.fetchone()
+            if row:
+                user_id, done, total = row
+                if done >= 2 and 2 * done >= total:
+                    return user_id, done, int(total)
+                return None, 0, 0
+        return None, 0, 0
+
+    def action_assign_suggested_owner(self):
+        for exc in self.filtered("suggested_owner_id"):
+            exc.owner_id = exc.suggested_owner_id
 
     @api.model
     def _owner_for(self, flow, system):

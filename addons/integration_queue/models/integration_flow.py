@@ -95,6 +95,14 @@ class IntegrationFlow(models.Model):
         "criticality. The hourly monitoring alerts when failures spend the rest (the "
         "error budget) too fast.",
     )
+    anomaly_threshold = fields.Float(
+        default=3.5,
+        tracking=True,
+        help="How unusual an hour must be before the hub opens an anomaly exception: "
+        "a robust z-score (distance from the median of the flow's own history in "
+        "median absolute deviations, scaled like a standard deviation). Higher: fewer, "
+        "surer alerts.",
+    )
     owner_group_id = fields.Many2one(
         "res.groups", help="Group whose members handle this flow's exceptions."
     )
@@ -121,13 +129,15 @@ class IntegrationFlow(models.Model):
         for flow in self:
             flow.slo_target = SLO_TARGETS[flow.criticality]
 
-    @api.constrains("slo_target")
+    @api.constrains("slo_target", "anomaly_threshold")
     def _check_slo_target(self):
         for flow in self:
             if not 0 < flow.slo_target < 100:
                 raise ValidationError(
                     _("An SLO target is a percentage above 0 and below 100.")
                 )
+            if flow.anomaly_threshold <= 0:
+                raise ValidationError(_("An anomaly threshold is above 0."))
 
     @api.depends("criticality")
     def _compute_sla_hours(self):

@@ -3,6 +3,8 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
+from ..lib import anomaly
+
 WAITING = ("received", "queued", "failed", "deferred")
 # Multiwindow burn-rate alerting (Google SRE workbook, "Alerting on SLOs"): spending 2 %
 # of a 30-day error budget in one hour, or 5 % in six, is worth a person's attention.
@@ -96,6 +98,7 @@ class IntegrationFlowMetric(models.Model):
     def _cron_rollup(self):
         self._rollup()
         self._check_slo_burn()
+        self._detect_anomalies()
 
     @api.model
     def _rollup(self, hours=6, now=None):
@@ -294,3 +297,139 @@ class IntegrationFlowMetric(models.Model):
                 raised |= exceptions._raise("slo_burn", text, system=system, flow=flow)
                 break
         return raised
+
+    # ------------------------------------------------------------------ anomalies
+    @api.model
+    def _detect_anomalies(self, now=None):
+        """Judge the last whole hour of every flow and system against its own
+        history (lib/anomaly.py): failure-rate spike, volume drop and staleness
+        against the same hour of the days before, latency creep over the last day.
+        Each finding opens one exception with its evidence; an open one of the same
+        kind for the same flow and system is not opened again."""
+        now = now or fields.Datetime.now()
+        judged = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+        self.env.cr.execute(
+            """
+            SELECT flow_id, system_id, hour, received, failed, failure_rate,
+                   latency_p95_ms, freshness_minutes
+              FROM integration_flow_metric
+             WHERE hour >= %s AND hour <= %s
+             ORDER BY flow_id, system_id, hour
+            """,
+            (judged - timedelta(days=15), judged),
+        )
+        history = {}
+        for flow_id, system_id, *row in self.env.cr.fetchall():
+            history.setdefault((flow_id, system_id), []).append(row)
+        exceptions = self.env["integration.exception"]
+        open_ones = {
+            (e.flow_id.id, e.system_id.id, e.reason_code)
+            for e in exceptions.search(
+                [
+                    ("reason_code", "=like", "anomaly_%"),
+                    ("state", "in", ("open", "in_progress")),
+                ]
+            )
+        }
+        flows = self.env["integration.flow"].browse({f for f, _s in history})
+        threshold = {flow.id: flow.anomaly_threshold for flow in flows}
+        raised = exceptions
+        for (flow_id, system_id), rows in history.items():
+            findings = self._anomalies_of(rows, judged, threshold[flow_id])
+            for code, evidence in findings:
+                if (flow_id, system_id, code) in open_ones:
+                    continue
+                raised |= exceptions._raise(
+                    code,
+                    self._anomaly_text(code, evidence, flow_id, system_id, judged),
+                    system=self.env["integration.system"].browse(system_id),
+                    flow=self.env["integration.flow"].browse(flow_id),
+                )
+        return raised
+
+    @api.model
+    def _anomalies_of(self, rows, judged, threshold):
+        """[(reason code, evidence)] for one flow and system; ``rows`` are
+        (hour, received, failed, failure rate, p95, freshness) in hour order."""
+        current = next((r for r in rows if r[0] == judged), None)
+        if not current:
+            return []
+        _hour, received, failed, rate, _p95, freshness = current
+        week = judged - timedelta(days=7)
+        fortnight = judged - timedelta(days=14)
+        day = judged - timedelta(hours=23)
+        same_hour = [
+            r[1]
+            for r in rows
+            if fortnight <= r[0] < judged and r[0].hour == judged.hour
+        ]
+        tests = (
+            (
+                "anomaly_failure_spike",
+                anomaly.failure_spike(
+                    rate,
+                    failed,
+                    received,
+                    [r[3] for r in rows if week <= r[0] < judged and r[1]],
+                    threshold,
+                ),
+            ),
+            (
+                "anomaly_volume_drop",
+                anomaly.volume_drop(received, same_hour, threshold),
+            ),
+            ("anomaly_stale", anomaly.stale(freshness, same_hour, threshold)),
+            (
+                "anomaly_latency_creep",
+                anomaly.latency_creep(
+                    [r[4] for r in rows if r[0] >= day and r[4] is not None],
+                    [
+                        r[4]
+                        for r in rows
+                        if week - timedelta(days=1) <= r[0] < day and r[4] is not None
+                    ],
+                    threshold,
+                ),
+            ),
+        )
+        return [(code, evidence) for code, evidence in tests if evidence]
+
+    @api.model
+    def _anomaly_text(self, code, evidence, flow_id, system_id, judged):
+        flow = self.env["integration.flow"].browse(flow_id)
+        system = self.env["integration.system"].browse(system_id)
+        names = {"flow": flow.name, "system": system.name, "hour": judged, **evidence}
+        if code == "anomaly_failure_spike":
+            return _(
+                "Failure spike: %(flow)s from %(system)s\n"
+                "In the hour from %(hour)s UTC, %(value)s %% of messages failed "
+                "(%(failed)s); the flow usually fails %(median)s %% (median of "
+                "%(samples)s hours, MAD %(mad)s). Score %(score)s, threshold "
+                "%(threshold)s.",
+                **names,
+            )
+        if code == "anomaly_volume_drop":
+            return _(
+                "Volume drop: %(flow)s from %(system)s\n"
+                "In the hour from %(hour)s UTC, %(value)s messages arrived; at this "
+                "hour it usually sends %(median)s (median of the same hour on "
+                "%(samples)s days, MAD %(mad)s). Score %(score)s, threshold "
+                "-%(threshold)s.",
+                **names,
+            )
+        if code == "anomaly_stale":
+            return _(
+                "No data: %(flow)s from %(system)s\n"
+                "Nothing for %(value)s minutes; at this hour it usually sends "
+                "%(usual_per_hour)s messages (one every %(usual_gap_minutes)s "
+                "minutes, median of %(samples)s days). The limit is %(threshold)s "
+                "times its usual gap, and an hour at least: %(limit_minutes)s minutes.",
+                **names,
+            )
+        return _(
+            "Latency creep: %(flow)s from %(system)s\n"
+            "Over the last day its p95 latency was typically %(value)s ms, %(ratio)s "
+            "times the week before (median %(median)s ms of %(samples)s hours, MAD "
+            "%(mad)s). Score %(score)s, threshold %(threshold)s.",
+            **names,
+        )

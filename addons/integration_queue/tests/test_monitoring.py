@@ -215,3 +215,117 @@ class TestFlowMetrics(TransactionCase):
         self.assertEqual(
             self.env.ref("integration_queue.flow_partner_upsert").slo_target, 99.9
         )
+
+
+@tagged("post_install", "-at_install")
+class TestAnomalies(TransactionCase):
+    """The cron's detectors on a fortnight of hourly figures written as the rollup
+    writes them: a system sending 60 messages an hour, 1 % failing, p95 800 ms."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.echo = cls.env.ref("integration_queue.flow_echo")
+        cls.system, _key = make_system(cls.env, "anomaly_sys", cls.echo)
+        cls.Metric = cls.env["integration.flow.metric"]
+        cls.now = fields.Datetime.now().replace(minute=5, second=0, microsecond=0)
+        cls.judged = cls.now.replace(minute=0) - timedelta(hours=1)
+
+    def history(self, last=None):
+        """15 days of ordinary hours up to the judged one, which gets ``last``
+        (received, failed, p95, freshness)."""
+        rows = []
+        for back in range(15 * 24, -1, -1):
+            hour = self.judged - timedelta(hours=back)
+            received, failed, p95, fresh = (60 + back % 3, back % 2, 800.0, 1.0)
+            if back == 0 and last:
+                received, failed, p95, fresh = last
+            rows.append((hour, received, failed, p95, fresh))
+        for hour, received, failed, p95, fresh in rows:
+            self.env.cr.execute(
+                """
+                INSERT INTO integration_flow_metric
+                    (hour, flow_id, system_id, company_id, received, failed,
+                     failure_rate, latency_p95_ms, freshness_minutes)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+                """,
+                (
+                    hour,
+                    self.echo.id,
+                    self.system.id,
+                    self.system.company_id.id,
+                    received,
+                    failed,
+                    100.0 * failed / received if received else 0.0,
+                    p95,
+                    fresh,
+                ),
+            )
+
+    def found(self):
+        raised = self.Metric._detect_anomalies(now=self.now)
+        return raised.filtered(lambda e: e.system_id == self.system)
+
+    def test_an_ordinary_hour_raises_nothing(self):
+        self.history()
+        self.assertFalse(self.found())
+
+    def test_failure_spike_with_its_evidence_once(self):
+        self.history(last=(60, 15, 800.0, 1.0))
+        found = self.found()
+        self.assertEqual(found.mapped("reason_code"), ["anomaly_failure_spike"])
+        self.assertIn("25.0 % of messages failed (15)", found.description)
+        self.assertIn("threshold 3.5", found.description)
+        self.assertEqual(found.flow_id, self.echo)
+        self.assertFalse(self.found(), "an open one is not opened again")
+
+    def test_volume_drop_and_staleness(self):
+        # five messages in the hour, the last one 70 minutes before its end
+        self.history(last=(5, 0, 800.0, 70.0))
+        codes = set(self.found().mapped("reason_code"))
+        self.assertEqual(codes, {"anomaly_volume_drop", "anomaly_stale"})
+
+    def test_threshold_is_the_managers_to_tune(self):
+        self.history(last=(60, 15, 800.0, 1.0))
+        self.echo.anomaly_threshold = 50.0
+        self.assertFalse(self.found())
+        with self.assertRaises(ValidationError):
+            self.echo.anomaly_threshold = 0
+
+    def test_owner_suggested_from_how_similar_ones_were_resolved(self):
+        fixer = self.env["res.users"].create(
+            {
+                "name": "Usual fixer",
+                "login": "anomaly_fixer",
+                "groups_id": [
+                    (6, 0, self.env.ref("integration_queue.group_integration_user").ids)
+                ],
+            }
+        )
+        Exception_ = self.env["integration.exception"]
+        past = Exception_.browse()
+        for _i in range(3):
+            past |= Exception_._raise(
+                "anomaly_volume_drop",
+                "earlier drop",
+                system=self.system,
+                flow=self.echo,
+            )
+        past.write(
+            {
+                "state": "resolved",
+                "resolved_by_id": fixer.id,
+                "resolved_at": fields.Datetime.now(),
+            }
+        )
+        self.history(last=(5, 0, 800.0, 1.0))
+        found = self.found()
+        self.assertEqual(found.suggested_owner_id, fixer)
+        self.assertEqual(found.suggestion_basis, "Resolved 3 of the last 3 like it")
+        # a suggestion assigns nothing by itself
+        self.assertNotEqual(found.owner_id, fixer)
+        found.action_assign_suggested_owner()
+        self.assertEqual(found.owner_id, fixer)
+        # no history for another reason: no suggestion
+        other = Exception_._raise("anomaly_stale", "quiet", system=self.system)
+        self.assertFalse(other.suggested_owner_id)
