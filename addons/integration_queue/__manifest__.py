@@ -32,7 +32,7 @@
         "views/integration_system_interface_views.xml",
         "views/integration_dry_run_wizard_views.xml",
     ],
-    "demo": ["demo/integration_demo.xml"],
+    "demo": ["demo/integration_demo.xml", "demo/contracts_demo.xml"],
     "post_load": "post_load",
     "assets": {
         "web.assets_tests": [

@@ -53,6 +53,7 @@ class IntegrationFlow(models.Model):
     default_version_id = fields.Many2one(
         "integration.flow.version",
         readonly=True,
+        copy=False,
         tracking=True,
         help="The version callers get when they name none; changed by Make Default on "
         "a current version.",
