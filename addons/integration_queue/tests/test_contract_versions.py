@@ -123,6 +123,15 @@ class TestContractVersions(ApiCase):
             ("deprecated", 1, 0),
         )
         self.assertTrue(line.last_contact_at)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "integration_queue.report_interface_inventory", line.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("Interface Inventory", html)
+        self.assertIn(self.partner_flow.name, html)
         # the enabled flow never called shows too, with no traffic
         echo = self.system.interface_ids.filtered(lambda i: i.flow_id == self.echo)
         self.assertEqual((echo.messages_30d, echo.enabled), (0, True))
