@@ -4,7 +4,7 @@
     "name": "Construction Integration Hub",
     "summary": "Durable inbox, flows, signed webhooks, ID mapping, exceptions and "
     "monitoring for the systems that talk to Odoo",
-    "version": "18.0.0.2.0",
+    "version": "18.0.0.3.0",
     "category": "Construction",
     "website": "https://github.com/construction-integration-hub/odoo-construction-hub",
     "author": "Construction Integration Hub contributors",
@@ -28,8 +28,11 @@
         "views/integration_config_views.xml",
         "views/integration_monitoring_views.xml",
         "views/menus.xml",
+        "views/integration_flow_version_views.xml",
+        "views/integration_system_interface_views.xml",
+        "views/integration_dry_run_wizard_views.xml",
     ],
-    "demo": ["demo/integration_demo.xml"],
+    "demo": ["demo/integration_demo.xml", "demo/contracts_demo.xml"],
     "post_load": "post_load",
     "assets": {
         "web.assets_tests": [

@@ -10,9 +10,11 @@ import hashlib
 import json
 import logging
 import math
+import re
 from datetime import datetime
 
 import werkzeug.exceptions
+from werkzeug.http import http_date
 
 import odoo.release
 from odoo import http
@@ -253,9 +255,10 @@ def _check_rate(system, incoming):
         )
 
 
-def _items_from(body, raw):
+def _items_from(body, raw, key_required=True):
     """The messages of a request: one payload with its Idempotency-Key header, or a
-    JSON array of envelopes {idempotency_key, event_time, payload}."""
+    JSON array of envelopes {idempotency_key, event_time, payload}. A dry run stores
+    nothing, so its single payload needs no key."""
     if isinstance(body, list):
         limit = _config("integration_queue.max_batch_items", DEFAULT_MAX_BATCH)
         if len(body) > limit:
@@ -291,7 +294,9 @@ def _items_from(body, raw):
         return items, True
     return [
         {
-            "idempotency_key": _idempotency_key(),
+            "idempotency_key": _idempotency_key()
+            if key_required
+            else _header("Idempotency-Key"),
             "payload": body,
             "raw": raw.decode("utf-8", errors="replace"),
             "event_time": _parse_time(_header("X-Event-Time"), "X-Event-Time"),
@@ -313,7 +318,7 @@ def _idempotency_key():
     return key
 
 
-def _document_item(flow, raw, media_type):
+def _document_item(flow, raw, media_type, key_required=True):
     """The message of an XML body: the document kept as received, the payload as
     the flow's parser reads it, or the parser's refusal (stored as rejected)."""
     if not flow.accepts_xml:
@@ -321,7 +326,7 @@ def _document_item(flow, raw, media_type):
             "unsupported_media_type",
             f"Flow {flow.code!r} takes JSON only (application/json).",
         )
-    key = _idempotency_key()
+    key = _idempotency_key() if key_required else _header("Idempotency-Key")
     if not raw.strip():
         raise ApiProblem("invalid_request", "The body is empty; send an XML document.")
     try:
@@ -351,6 +356,68 @@ def _document_item(flow, raw, media_type):
     else:
         item.update(payload=payload, raw=json.dumps(payload, ensure_ascii=False))
     return item
+
+
+def _version_for(flow, requested):
+    """The live contract version a call names (by path or X-Flow-Version), or the
+    flow's default; a retired one (or one past its sunset) answers 410 naming its
+    successor."""
+    if requested is None or requested == "":
+        version = flow._default_version()
+    else:
+        match = re.fullmatch(r"v?([0-9]{1,6})", requested)
+        version = flow._version(int(match[1])) if match else flow.version_ids[:0]
+    if not version or version.state == "draft":
+        raise ApiProblem(
+            "unknown_flow_version",
+            f"Flow {flow.code!r} has no live version {requested!r}.",
+        )
+    retired = version.state == "retired" or (
+        version.state == "deprecated"
+        and version.sunset_at
+        and version.sunset_at <= datetime.utcnow()
+    )
+    if retired:
+        successor = version.successor_id or flow._default_version()
+        raise ApiProblem(
+            "flow_version_retired",
+            f"Version {version.number} of flow {flow.code!r} is retired; send version "
+            f"{successor.number} instead.",
+            successor_version=successor.number,
+            successor=f"{API_PREFIX}/flows/{flow.code}/v{successor.number}",
+        )
+    return version
+
+
+def _version_headers(version):
+    """RFC 9745 Deprecation, RFC 8594 Sunset and the successor's Link, on every
+    answer of a deprecated version."""
+    if version.state != "deprecated":
+        return []
+    since = version.deprecated_at or version.write_date
+    headers = [
+        ("Deprecation", f"@{int((since - datetime(1970, 1, 1)).total_seconds())}")
+    ]
+    if version.sunset_at:
+        headers.append(("Sunset", http_date(version.sunset_at)))
+    if version.successor_id:
+        headers.append(
+            (
+                "Link",
+                f"<{API_PREFIX}/flows/{version.flow_id.code}/"
+                f'v{version.successor_id.number}>; rel="successor-version"',
+            )
+        )
+    return headers
+
+
+def _dry_run_requested(value):
+    value = value or ""
+    if value.lower() in ("", "0", "false", "no"):
+        return False
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    raise ApiProblem("invalid_request", "dry_run is true or false.")
 
 
 def _answer(results, batch):
@@ -423,9 +490,24 @@ class ConstructionApi(http.Controller):
         return json_response(add_common_responses(spec))
 
     @api_route("/flows/<string:flow_code>", methods=["POST"])
-    def post_flow(self, flow_code):
+    def post_flow(self, flow_code, dry_run=None):
+        return self._post_flow(flow_code, _header("X-Flow-Version"), dry_run)
+
+    @api_route("/flows/<string:flow_code>/<string:version>", methods=["POST"])
+    def post_flow_version(self, flow_code, version, dry_run=None):
+        header = _header("X-Flow-Version")
+        if header and header.lstrip("v") != version.lstrip("v"):
+            raise ApiProblem(
+                "invalid_request",
+                f"The path names version {version} and X-Flow-Version {header}.",
+            )
+        return self._post_flow(flow_code, version, dry_run)
+
+    def _post_flow(self, flow_code, requested_version, dry_run_arg):
         system = _current_system()
         flow = _flow_for(system, flow_code)
+        version = _version_for(flow, requested_version)
+        dry_run = _dry_run_requested(dry_run_arg)
         raw = _read_body()
         media_type = (
             (request.httprequest.mimetype or "").lower()
@@ -433,12 +515,30 @@ class ConstructionApi(http.Controller):
             else ""
         )
         if _is_xml(media_type):
-            items, batch = [_document_item(flow, raw, media_type)], False
+            items = [_document_item(flow, raw, media_type, not dry_run)]
+            batch = False
         else:
-            items, batch = _items_from(_parse_json(raw), raw)
-        _check_rate(system, len(items))
-        results = request.env["integration.message"]._ingest(system.sudo(), flow, items)
-        return _answer(results, batch)
+            items, batch = _items_from(_parse_json(raw), raw, not dry_run)
+        if dry_run:
+            # nothing is stored, so nothing counts against the rate limit either
+            reports = request.env["integration.dry.run"]._run(
+                system.sudo(), flow, version, items
+            )
+            body = (
+                {"dry_run": True, "items": reports}
+                if batch
+                else {"dry_run": True, **reports[0]}
+            )
+            response = json_response(body)
+        else:
+            _check_rate(system, len(items))
+            results = request.env["integration.message"]._ingest(
+                system.sudo(), flow, items, version=version
+            )
+            response = _answer(results, batch)
+        for name, value in _version_headers(version):
+            response.headers.add(name, value)
+        return response
 
     @api_route("/webhooks/<string:system_code>", methods=["POST"], auth="public")
     def post_signed_webhook(self, system_code):

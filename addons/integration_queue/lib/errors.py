@@ -22,6 +22,7 @@ PROBLEMS = {
     "unknown_flow": (404, "No such flow"),
     "unknown_system": (404, "No such system"),
     "message_not_found": (404, "No such message"),
+    "unknown_flow_version": (404, "No such live version of the flow"),
     "not_found": (404, "No such record or route"),
     "method_not_allowed": (405, "The route does not take this method"),
     "idempotency_key_reused": (
@@ -29,6 +30,7 @@ PROBLEMS = {
         "The idempotency key was already used with a different payload",
     ),
     "message_already_done": (409, "The message was already processed"),
+    "flow_version_retired": (410, "The flow version is retired; use its successor"),
     "payload_too_large": (413, "The body is larger than allowed"),
     "unsupported_media_type": (415, "The flow does not take this content type"),
     "batch_too_large": (413, "The batch has more items than allowed"),

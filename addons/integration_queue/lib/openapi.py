@@ -134,8 +134,10 @@ def build_openapi(flows, api_version, server_url):
         },
     }
     paths = {}
-    for flow in sorted(flows, key=lambda f: f["code"]):
-        name = _component_name(flow["code"]) + "Payload"
+    for flow in sorted(flows, key=lambda f: (f["code"], f.get("version") or 0)):
+        version = flow.get("version")
+        suffix = f"V{version}" if version else ""
+        name = _component_name(flow["code"]) + suffix + "Payload"
         schema = dict(flow.get("json_schema") or {"type": "object"})
         schema.pop("$id", None)
         schemas[name] = schema
@@ -181,10 +183,25 @@ def build_openapi(flows, api_version, server_url):
                 "received, read by the flow's parser into the payload; a document "
                 "it cannot read is kept as rejected (422 document_not_parsable)."
             )
-        paths[f"/flows/{flow['code']}"] = {
+        if version:
+            description += (
+                f" Version {version} of the flow's contract, chosen by path (or the "
+                "`X-Flow-Version` header on the unversioned path)."
+            )
+        if flow.get("deprecated"):
+            description += (
+                " Deprecated: answered with `Deprecation` and `Sunset` headers"
+                + (f" until {flow['sunset']:%Y-%m-%d}" if flow.get("sunset") else "")
+                + "; then retired (410)."
+            )
+        path = f"/flows/{flow['code']}" + (f"/v{version}" if version else "")
+        paths[path] = {
             "post": {
-                "operationId": "post_" + re.sub(r"\W", "_", flow["code"]),
+                "operationId": "post_"
+                + re.sub(r"\W", "_", flow["code"])
+                + (f"_v{version}" if version else ""),
                 "summary": flow.get("name") or flow["code"],
+                "deprecated": bool(flow.get("deprecated")),
                 "description": (flow.get("description") or "") + description,
                 "tags": ["flows"],
                 "parameters": [
@@ -201,12 +218,36 @@ def build_openapi(flows, api_version, server_url):
                         "required": False,
                         "schema": {"type": "string", "format": "date-time"},
                     },
+                    {
+                        "name": "dry_run",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "boolean"},
+                        "description": "Run the whole pipeline in a transaction "
+                        "rolled back and answer 200 with what would have happened; "
+                        "nothing is stored.",
+                    },
+                    *(
+                        []
+                        if version
+                        else [
+                            {
+                                "name": "X-Flow-Version",
+                                "in": "header",
+                                "required": False,
+                                "schema": {"type": "string", "pattern": "^v?[0-9]+$"},
+                                "description": "The contract version; the flow's "
+                                "default without it.",
+                            }
+                        ]
+                    ),
                 ],
                 "requestBody": {"required": True, "content": content},
                 "responses": {
                     "200": {
                         "description": "Same idempotency key and payload: "
-                        "the original answer.",
+                        "the original answer; or, with dry_run, what would have "
+                        "happened (nothing stored).",
                         "content": {
                             "application/json": {
                                 "schema": {"$ref": "#/components/schemas/Accepted"}

@@ -13,12 +13,20 @@ an arbitrary method. The same holds for the parsers of flows that take XML bodie
         @integration_parser("aemp_fleet")
         def _parse_aemp_fleet(self, document, content_type):
             ...  # bytes -> the JSON payload, or raise IntegrationParseError
+
+A flow's older or newer contract versions may name an adapter that reads their payload
+into the one the flow's processor takes, so one processor serves every live version:
+
+        @integration_adapter("job.upsert/v1")
+        def _adapt_job_upsert_v1(self, payload):
+            ...  # the version's payload -> the processor's payload
 """
 
 import functools
 
 PROCESSOR_ATTR = "_integration_flow_code"
 PARSER_ATTR = "_integration_parser_name"
+ADAPTER_ATTR = "_integration_adapter_name"
 
 
 def _marker(attr):
@@ -47,6 +55,7 @@ def _find_marked(model_class, attr, name):
 
 integration_processor = _marker(PROCESSOR_ATTR)
 integration_parser = _marker(PARSER_ATTR)
+integration_adapter = _marker(ADAPTER_ATTR)
 
 
 def find_processor(model_class, flow_code):
@@ -59,3 +68,9 @@ def find_parser(model_class, name):
     """The name of the method of ``model_class`` decorated as parser ``name``, or
     None."""
     return _find_marked(model_class, PARSER_ATTR, name)
+
+
+def find_adapter(model_class, name):
+    """The name of the method of ``model_class`` decorated as adapter ``name``, or
+    None."""
+    return _find_marked(model_class, ADAPTER_ATTR, name)

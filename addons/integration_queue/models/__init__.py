@@ -25,3 +25,9 @@ from . import integration_inbox_reconciliation
 from . import integration_flow_stats
 from . import integration_flow_metric
 from . import integration_sample_flows
+from . import integration_flow_version
+from . import integration_system_interface
+from . import integration_dry_run
+from . import base
+from . import ir_sequence
+from . import ir_sequence_date_range

@@ -4,7 +4,7 @@ import json
 import jsonschema
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..lib.backoff import retry_delay
 from ..lib.errors import IntegrationError, IntegrationParseError
@@ -46,8 +46,19 @@ class IntegrationFlow(models.Model):
     json_schema = fields.Text(
         string="JSON Schema",
         default='{"type": "object"}',
-        help="JSON Schema (draft 2020-12) every payload must match before it is "
-        "queued.",
+        help="JSON Schema (draft 2020-12) of the flow's first version (v1), as its "
+        "addon ships it. A change is a new version, never an edit of this one.",
+    )
+    version_ids = fields.One2many(
+        "integration.flow.version", "flow_id", string="Versions"
+    )
+    default_version_id = fields.Many2one(
+        "integration.flow.version",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The version callers get when they name none; changed by Make Default on "
+        "a current version.",
     )
     processor_model = fields.Char(
         help="Technical name of the model holding the method decorated with "
@@ -121,8 +132,60 @@ class IntegrationFlow(models.Model):
     system_ids = fields.Many2many(
         "integration.system", string="Systems", compute="_compute_system_ids"
     )
+    system_of_record = fields.Char(
+        string="System of Record",
+        compute="_compute_system_of_record",
+        help="Per model the flow's messages wrote: which system is its record of "
+        "truth by the ownership rules (no rule: the sending system).",
+    )
 
     _sql_constraints = [("code_uniq", "unique(code)", "A flow code must be unique.")]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        flows = super().create(vals_list)
+        # every flow is born with its v1: the schema it is created with, reviewed as
+        # the flow itself (shipped by an addon or made by a manager)
+        # sudo: the first version's state and reviewer are set here, not by callers
+        versions = (
+            self.env["integration.flow.version"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "flow_id": flow.id,
+                        "number": 1,
+                        "state": "current",
+                        "json_schema": flow.json_schema or '{"type": "object"}',
+                        "activated_by_id": self.env.user.id,
+                        "activated_at": fields.Datetime.now(),
+                        "change_note": _("The flow's first contract."),
+                    }
+                    for flow in flows
+                ]
+            )
+        )
+        for flow, version in zip(flows, versions, strict=True):
+            flow.sudo().default_version_id = version
+        return flows
+
+    def write(self, vals):
+        if not self.env.su and {"json_schema", "default_version_id"} & set(vals):
+            self.check_access("write")
+            raise UserError(
+                _(
+                    "A live contract is never edited: propose a new version of the "
+                    "flow (Versions tab) and have another integration manager "
+                    "activate it."
+                )
+            )
+        result = super().write(vals)
+        if "json_schema" in vals:
+            # only code (an addon's data on upgrade, a test) gets here: its v1 follows
+            # sudo: the shipped contract is the addon's, reviewed with its code
+            versions = self.sudo().version_ids.filtered(lambda v: v.number == 1)
+            versions.write({"json_schema": vals["json_schema"] or '{"type": "object"}'})
+        return result
 
     @api.depends("criticality")
     def _compute_slo_target(self):
@@ -149,6 +212,51 @@ class IntegrationFlow(models.Model):
             flow.system_ids = self.env["integration.system"].search(
                 [("flow_ids", "in", flow.ids)]
             )
+
+    def _compute_system_of_record(self):
+        self.env.cr.execute(
+            """
+            SELECT m.flow_id, array_agg(DISTINCT l.res_model ORDER BY l.res_model)
+              FROM integration_lineage l
+              JOIN integration_message m ON m.id = l.message_id
+             WHERE m.flow_id = ANY(%s)
+             GROUP BY m.flow_id
+            """,
+            [self.ids],
+        )
+        models_of = dict(self.env.cr.fetchall())
+        # sudo: the rules' owners are named in the inventory for whoever reads flows
+        rules = (
+            self.env["integration.ownership"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "model_name",
+                        "in",
+                        sorted({m for ms in models_of.values() for m in ms}),
+                    )
+                ]
+            )
+        )
+        for flow in self:
+            parts = []
+            for model in models_of.get(flow.id, []):
+                owners = [
+                    (rule.owner_system_id.name or "Odoo")
+                    + (
+                        " (" + ", ".join(rule.field_ids.mapped("name")) + ")"
+                        if rule.field_ids
+                        else ""
+                    )
+                    for rule in rules
+                    if rule.model_name == model
+                ]
+                parts.append(
+                    f"{model}: "
+                    + (", ".join(owners) or _("no rule (the sending system)"))
+                )
+            flow.system_of_record = "; ".join(parts)
 
     @api.constrains("json_schema")
     def _check_json_schema(self):
@@ -221,30 +329,33 @@ class IntegrationFlow(models.Model):
             format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
         )
 
-    def _validator(self):
+    def _default_version(self):
+        """The version callers get when they name none."""
         self.ensure_one()
-        return self._validator_for(self.id, self.json_schema)
+        return self.default_version_id or self.version_ids.filtered(
+            lambda v: v.number == 1
+        )
 
-    def _schema_errors(self, payload):
-        """The schema violations of ``payload``, in words a caller can act on."""
-        return [
-            {
-                "path": "/" + "/".join(str(p) for p in error.absolute_path),
-                "message": error.message,
-            }
-            for error in sorted(
-                self._validator().iter_errors(payload), key=lambda e: list(e.path)
-            )
-        ]
+    def _version(self, number):
+        """The version ``number`` of this flow (any state), or an empty recordset."""
+        self.ensure_one()
+        return self.version_ids.filtered(lambda v: v.number == number)[:1]
 
-    def _item_errors(self, item):
+    def _schema_errors(self, payload, version=None):
+        """The schema violations of ``payload`` against ``version`` (the default
+        one if not given), in words a caller can act on."""
+        self.ensure_one()
+        return (version or self._default_version())._schema_errors(payload)
+
+    def _item_errors(self, item, version=None):
         """(errors, error code) of an item _ingest stores: the parser's refusal of
-        its document, or its payload's schema violations; (None, None) if valid."""
+        its document, or its payload's schema violations against ``version`` (the
+        default one if not given); (None, None) if valid."""
         self.ensure_one()
         if item.get("parse_error"):
             code, text = item["parse_error"]
             return [{"path": "/", "message": storable(text)}], code
-        errors = self._schema_errors(item["payload"])
+        errors = self._schema_errors(item["payload"], version)
         return (errors, "schema_validation_failed") if errors else (None, None)
 
     def _processor(self, env):
@@ -264,14 +375,37 @@ class IntegrationFlow(models.Model):
         return retry_delay(attempt, self.retry_base_seconds, self.retry_max_seconds)
 
     def _openapi_descriptors(self):
-        return [
-            {
+        """One operation per flow (its default version, at /flows/<code>) and one
+        per live version (at /flows/<code>/v<n>), deprecated ones marked."""
+        descriptors = []
+        for flow in self:
+            common = {
                 "code": flow.code,
                 "name": flow.name,
                 "description": flow.description,
                 "mode": flow.mode,
                 "accepts_xml": flow.accepts_xml,
-                "json_schema": json.loads(flow.json_schema or "{}"),
             }
-            for flow in self
-        ]
+            default = flow._default_version()
+            descriptors.append(
+                {
+                    **common,
+                    "json_schema": json.loads(
+                        default.json_schema or flow.json_schema or "{}"
+                    ),
+                    "deprecated": default.state == "deprecated",
+                }
+            )
+            for version in flow.version_ids.sorted("number"):
+                if version.state not in ("current", "deprecated"):
+                    continue
+                descriptors.append(
+                    {
+                        **common,
+                        "version": version.number,
+                        "json_schema": json.loads(version.json_schema or "{}"),
+                        "deprecated": version.state == "deprecated",
+                        "sunset": version.sunset_at,
+                    }
+                )
+        return descriptors

@@ -171,6 +171,13 @@ class IntegrationMessage(models.Model):
     flow_id = fields.Many2one(
         "integration.flow", required=True, ondelete="restrict", index=True
     )
+    flow_version_id = fields.Many2one(
+        "integration.flow.version",
+        string="Contract Version",
+        ondelete="restrict",
+        index=True,
+        help="The version of the flow's contract the payload was sent in.",
+    )
     company_id = fields.Many2one("res.company", required=True, index=True)
     idempotency_key = fields.Char(required=True)
     payload = fields.Text(
@@ -266,7 +273,7 @@ class IntegrationMessage(models.Model):
 
     # ------------------------------------------------------------------ ingest
     @api.model
-    def _ingest(self, system, flow, items, source="api"):
+    def _ingest(self, system, flow, items, source="api", version=None):
         """Store ``items`` and queue the valid ones, in the caller's transaction.
 
         ``items``: dicts with idempotency_key, payload (decoded JSON), raw (its text)
@@ -275,7 +282,8 @@ class IntegrationMessage(models.Model):
         text) instead of a payload when the parser refused it. Returns one result per
         item, in order: status 202 (queued), 200 (same key and payload seen before:
         the original answer), 409 (same key, other payload) or 422 (schema violations
-        or an unreadable document; the message is kept as rejected).
+        or an unreadable document; the message is kept as rejected). ``version``:
+        the flow's contract version the items are in (its default if not given).
         """
         # Messages enter only here: as the system's own service user (the API, after
         # its key and the flow were checked), or in sudo (a manager's test message).
@@ -286,6 +294,7 @@ class IntegrationMessage(models.Model):
             )
         uid = self.env.uid
         now = fields.Datetime.now()
+        version = version or flow._default_version()
         first_of_key = {}
         rows = []
         prepared = []
@@ -295,11 +304,12 @@ class IntegrationMessage(models.Model):
             errors = error_code = None
             if key not in first_of_key:
                 first_of_key[key] = index
-                errors, error_code = flow._item_errors(item)
+                errors, error_code = flow._item_errors(item, version)
                 rows.append(
                     (
                         system.id,
                         flow.id,
+                        version.id,
                         system.company_id.id,
                         key,
                         item["raw"],
@@ -330,7 +340,8 @@ class IntegrationMessage(models.Model):
                     self.env.cr._obj,
                     """
                     INSERT INTO integration_message
-                        (system_id, flow_id, company_id, idempotency_key, payload,
+                        (system_id, flow_id, flow_version_id, company_id,
+                         idempotency_key, payload,
                          raw_body, content_type, payload_hash, source, state,
                          error_code, validation_errors,
                          received_at, event_time, create_uid, create_date, write_uid,
@@ -341,7 +352,7 @@ class IntegrationMessage(models.Model):
                     """,
                     rows,
                     template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                    "%s, %s, %s, %s, 0, 0)",
+                    "%s, %s, %s, %s, %s, 0, 0)",
                     page_size=1000,
                     fetch=True,
                 )
@@ -389,7 +400,9 @@ class IntegrationMessage(models.Model):
                     # As Stripe: a request refused before anything ran leaves nothing
                     # to protect; a corrected payload takes the rejected one's place.
                     results.append(
-                        self.browse(msg_id)._resubmit(items[index], digest, source)
+                        self.browse(msg_id)._resubmit(
+                            items[index], digest, source, version
+                        )
                     )
                     continue
             if not same:
@@ -455,15 +468,16 @@ class IntegrationMessage(models.Model):
             )
         return result
 
-    def _resubmit(self, item, digest, source):
+    def _resubmit(self, item, digest, source, version):
         """A rejected message receives a corrected payload under the same key."""
         self.ensure_one()
         # sudo: the service user may create messages, not rewrite them; this only
         # replaces a payload that never ran, under the caller's own key.
         message = self.sudo()
-        errors, error_code = message.flow_id._item_errors(item)
+        errors, error_code = message.flow_id._item_errors(item, version)
         message.write(
             {
+                "flow_version_id": version.id,
                 "payload": item["raw"],
                 "raw_body": item.get("raw_body") or False,
                 "content_type": item.get("content_type") or False,
@@ -586,6 +600,8 @@ class IntegrationMessage(models.Model):
             try:
                 with self.env.cr.savepoint():
                     payload = json.loads(message.payload)
+                    if message.flow_version_id.adapter:
+                        payload = message.flow_version_id._adapt(payload, ctx.env)
                     message._check_period_open(payload)
                     if (system, flow) not in processors:
                         processors[system, flow] = flow._processor(ctx.env)
@@ -799,7 +815,9 @@ class IntegrationMessage(models.Model):
         rejected = messages.filtered(lambda m: m.state == "rejected")
         for message in rejected:
             item = message._replay_item(self.env)
-            errors, error_code = message.flow_id._item_errors(item)
+            errors, error_code = message.flow_id._item_errors(
+                item, message.flow_version_id
+            )
             if errors:
                 message.write(
                     {

@@ -75,6 +75,18 @@ class IntegrationSystem(models.Model):
         default=300, help="Seconds a signed webhook's timestamp may be off."
     )
     message_count = fields.Integer(compute="_compute_message_count")
+    interface_ids = fields.One2many(
+        "integration.system.interface",
+        "system_id",
+        string="Interfaces",
+        help="The flows and contract versions the system uses or is enabled for, "
+        "with volumes, error rates and last contact.",
+    )
+    deprecated_version_count = fields.Integer(
+        compute="_compute_deprecated_version_count",
+        help="Deprecated or retired contract versions the system called in the last "
+        "30 days: tell its owner to move.",
+    )
     note = fields.Html()
 
     _sql_constraints = [
@@ -109,6 +121,21 @@ class IntegrationSystem(models.Model):
         )
         for system in self:
             system.message_count = counts.get(system, 0)
+
+    def _compute_deprecated_version_count(self):
+        counts = dict(
+            self.env["integration.system.interface"]._read_group(
+                [
+                    ("system_id", "in", self.ids),
+                    ("version_state", "in", ("deprecated", "retired")),
+                    ("messages_30d", ">", 0),
+                ],
+                ["system_id"],
+                ["__count"],
+            )
+        )
+        for system in self:
+            system.deprecated_version_count = counts.get(system, 0)
 
     @api.constrains("user_id")
     def _check_user_id(self):

@@ -11,3 +11,5 @@ from . import test_tour
 from . import test_api_xml
 from . import test_upsert_many
 from . import test_monitoring
+from . import test_contract_versions
+from . import test_dry_run
