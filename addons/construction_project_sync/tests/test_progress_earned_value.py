@@ -1,7 +1,10 @@
 from datetime import date
 
+from psycopg2.errors import CheckViolation, UniqueViolation
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import JobCase
 
@@ -237,6 +240,7 @@ class TestEarnedValue(JobCase):
         )[self.job.id]
         self.assertEqual(totals["actual_cost"], 13500)
 
+    @mute_logger("odoo.sql_db")
     def test_installed_quantity_rules(self):
         Quantity = self.env["construction.installed.quantity"]
         entered = Quantity.create(
@@ -251,7 +255,7 @@ class TestEarnedValue(JobCase):
         self.assertEqual(entered.uom_id, self.m3)
         with self.assertRaises(ValidationError), self.cr.savepoint():
             entered.uom_id = self.env.ref("uom.product_uom_meter")
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with self.assertRaises(UniqueViolation), self.cr.savepoint():
             Quantity.create(
                 {
                     "job_id": self.job.id,
@@ -260,8 +264,9 @@ class TestEarnedValue(JobCase):
                     "quantity_to_date": 80,
                 }
             )
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with self.assertRaises(CheckViolation), self.cr.savepoint():
             entered.quantity_to_date = -1
+            entered.flush_recordset()
 
     def test_access(self):
         manager = new_test_user(self.env, "ev_manager", groups=MANAGER)
