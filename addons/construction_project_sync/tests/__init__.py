@@ -11,3 +11,4 @@ from . import test_approval
 from . import test_work_orders
 from . import test_progress_earned_value
 from . import test_progress_quantities_http
+from . import test_progress_reports
