@@ -119,12 +119,13 @@ class ConstructionEarnedValue(models.Model):
             return SQL("SELECT NULL::integer AS id, NULL::date AS date WHERE false")
         return SQL(
             """
-            WITH budget AS (
+            -- NOT MATERIALIZED: a filter on the job reaches every source
+            WITH budget AS NOT MATERIALIZED (
                 SELECT job_id, cost_code_id, sum(revised_budget) AS bac
                   FROM construction_job_cost
                  WHERE cost_code_id IS NOT NULL
                  GROUP BY job_id, cost_code_id
-            ), quantity AS (
+            ), quantity AS NOT MATERIALIZED (
                 SELECT bl.job_id, bl.cost_code_id,
                        sum(bl.quantity) FILTER (WHERE bl.uom_id IS NOT NULL) AS qty,
                        min(bl.uom_id) AS uom_id,
@@ -134,28 +135,28 @@ class ConstructionEarnedValue(models.Model):
                     ON b.id = bl.budget_id AND b.state = 'approved'
                   LEFT JOIN construction_phase phase ON phase.id = bl.phase_id
                  GROUP BY bl.job_id, bl.cost_code_id
-            ), installed AS (
+            ), installed AS NOT MATERIALIZED (
                 SELECT DISTINCT ON (job_id, cost_code_id)
                        job_id, cost_code_id, quantity_to_date, date, uom_id
                   FROM construction_installed_quantity
                  WHERE date <= %(day)s
                  ORDER BY job_id, cost_code_id, date DESC
-            ), actual AS (
+            ), actual AS NOT MATERIALIZED (
                 SELECT job_id, cost_code_id, sum(amount) AS ac
                   FROM (%(actuals)s) a
                  WHERE a.date <= %(day)s
                  GROUP BY job_id, cost_code_id
-            ), hours AS (
+            ), hours AS NOT MATERIALIZED (
                 SELECT job_id, cost_code_id, sum(hours) AS hours
                   FROM construction_field_time
                  WHERE state = 'posted' AND date <= %(day)s
                  GROUP BY job_id, cost_code_id
-            ), keys AS (
+            ), keys AS NOT MATERIALIZED (
                 SELECT job_id, cost_code_id FROM budget
                 UNION SELECT job_id, cost_code_id FROM installed
                 UNION SELECT job_id, cost_code_id FROM actual
                 UNION SELECT job_id, cost_code_id FROM hours
-            ), figures AS (
+            ), figures AS NOT MATERIALIZED (
                 SELECT k.job_id, k.cost_code_id, job.company_id,
                        coalesce(q.uom_id, i.uom_id) AS uom_id,
                        coalesce(q.start, job.date_start) AS planned_start,
@@ -181,7 +182,7 @@ class ConstructionEarnedValue(models.Model):
                    AND a.cost_code_id IS NOT DISTINCT FROM k.cost_code_id
                   LEFT JOIN hours h
                     ON h.job_id = k.job_id AND h.cost_code_id = k.cost_code_id
-            ), phased AS (
+            ), phased AS NOT MATERIALIZED (
                 SELECT f.*,
                        CASE WHEN f.planned_start IS NULL
                               OR f.planned_finish IS NULL
@@ -193,7 +194,7 @@ class ConstructionEarnedValue(models.Model):
                        END AS planned,
                        round(f.bac * least(coalesce(f.done, 0), 1), 2) AS ev
                   FROM figures f
-            ), valued AS (
+            ), valued AS NOT MATERIALIZED (
                 SELECT p.*, round(p.bac * coalesce(p.planned, 0), 2) AS pv
                   FROM phased p
             )
