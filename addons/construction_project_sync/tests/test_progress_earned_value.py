@@ -295,3 +295,38 @@ class TestEarnedValue(JobCase):
         basic = new_test_user(self.env, "ev_user", groups="base.group_user")
         with self.assertRaises(AccessError):
             self.env["construction.earned.value"].with_user(basic).search([])
+
+    def test_status_date_asked_by_the_menu(self):
+        action = (
+            self.env["construction.earned.value.status"]
+            .create({"date": "2026-11-15", "job_ids": [(6, 0, self.job.ids)]})
+            .action_open()
+        )
+        self.assertEqual(action["domain"], [("job_id", "in", self.job.ids)])
+        rows = (
+            self.env[action["res_model"]]
+            .with_context(**action["context"])
+            .search(action["domain"])
+        )
+        self.assertEqual(sum(rows.mapped("earned_value")), 14700)
+
+    def test_other_company_sees_nothing(self):
+        other = self.env["res.company"].create({"name": "Other Builders"})
+        outsider = new_test_user(
+            self.env,
+            "ev_outsider",
+            groups=MANAGER,
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        self.assertFalse(
+            self.env["construction.earned.value"]
+            .with_user(outsider)
+            .with_context(progress_date="2026-11-15")
+            .search([("job_id", "=", self.job.id)])
+        )
+        self.assertFalse(
+            self.env["construction.installed.quantity"]
+            .with_user(outsider)
+            .search([("job_id", "=", self.job.id)])
+        )
