@@ -75,4 +75,13 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
     pip_install -r "$REPO_DIR/requirements.txt" || die "the suite's requirements failed to install."
     echo "$want" >"$STAMP"
 fi
+
+# Printed documents (pay applications, change orders, job cost) are PDFs made by
+# wkhtmltopdf; without it Odoo prints HTML only. Installed from the system's
+# packages where we may, never required: the tests render HTML either way.
+if ! command -v wkhtmltopdf >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing wkhtmltopdf from the system's packages (PDF printing)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf >/dev/null; } ||
+        say "apt-get could not install wkhtmltopdf: documents print as HTML only."
+fi
 say "ready: $PY"

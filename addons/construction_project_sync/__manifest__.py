@@ -41,6 +41,12 @@
         "views/construction_approval_views.xml",
         "data/work_order_flow_data.xml",
         "views/construction_work_order_views.xml",
+        "data/progress_flow_data.xml",
+        "views/construction_progress_views.xml",
+        "report/construction_reports.xml",
+        "report/report_pay_application.xml",
+        "report/report_change_order.xml",
+        "report/report_job_cost_summary.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -52,5 +58,6 @@
         "demo/field_time_demo.xml",
         "demo/pay_application_demo.xml",
         "demo/work_order_demo.xml",
+        "demo/progress_demo.xml",
     ],
 }

@@ -33,3 +33,7 @@ from . import project_task
 from . import construction_work_order_event
 from . import construction_work_order_stage
 from . import construction_work_order_flows
+from . import construction_installed_quantity
+from . import construction_quantity_flows
+from . import construction_earned_value
+from . import project_project_progress

@@ -127,26 +127,9 @@ class ConstructionJobCost(models.Model):
                    AND baseline.version > 1
                  WHERE l.state IN ('approved', 'pending')
                 UNION ALL
-                SELECT job.id, cc.id,
-                       coalesce(aal.construction_cost_type,
-                                CASE WHEN aal.employee_id IS NOT NULL THEN 'labor' END,
-                                cc.cost_type, 'other'),
-                       0, 0, 0, 0, 0, 0, -aal.amount
-                  FROM account_analytic_line aal
-                  JOIN project_project job
-                    ON job.account_id = aal.account_id AND job.is_job
-                  LEFT JOIN construction_cost_code cc
-                    ON cc.analytic_account_id = aal.%(cost_code_column)s
-                  LEFT JOIN account_account expense
-                    ON expense.id = aal.general_account_id
-                   AND expense.account_type IN %(expense_types)s
-                  LEFT JOIN (%(approved_lines)s) approved
-                    ON approved.id = aal.id
-                 -- journal items exist as analytic lines only once posted; revenue
-                 -- and balance-sheet lines carry the job's account too but are no
-                 -- cost, nor is an analytic line no approved document posted
-                 WHERE (aal.move_line_id IS NOT NULL AND expense.id IS NOT NULL)
-                    OR approved.id IS NOT NULL
+                SELECT a.job_id, a.cost_code_id, a.cost_type,
+                       0, 0, 0, 0, 0, 0, a.amount
+                  FROM (%(actuals)s) a
                 UNION ALL
                 SELECT job.id, cc.id,
                        coalesce(cc.cost_type,
@@ -194,11 +177,42 @@ class ConstructionJobCost(models.Model):
             )
             """,
                 view=SQL.identifier(self._table),
-                cost_code_column=SQL.identifier(column),
-                expense_types=EXPENSE_ACCOUNT_TYPES,
+                actuals=self._actual_cost_sql(),
                 commitments=self._commitment_sql(),
-                approved_lines=self._approved_analytic_lines_sql(),
             )
+        )
+
+    @api.model
+    def _actual_cost_sql(self):
+        """The analytic lines that are a job's actual cost, one row each: job,
+        cost code, cost type, date and amount (a cost positive). Job cost sums
+        them; earned value takes those up to its status date."""
+        return SQL(
+            """
+            SELECT job.id AS job_id, cc.id AS cost_code_id,
+                   coalesce(aal.construction_cost_type,
+                            CASE WHEN aal.employee_id IS NOT NULL THEN 'labor' END,
+                            cc.cost_type, 'other') AS cost_type,
+                   aal.date, -aal.amount AS amount
+              FROM account_analytic_line aal
+              JOIN project_project job
+                ON job.account_id = aal.account_id AND job.is_job
+              LEFT JOIN construction_cost_code cc
+                ON cc.analytic_account_id = aal.%(cost_code_column)s
+              LEFT JOIN account_account expense
+                ON expense.id = aal.general_account_id
+               AND expense.account_type IN %(expense_types)s
+              LEFT JOIN (%(approved_lines)s) approved
+                ON approved.id = aal.id
+             -- journal items exist as analytic lines only once posted; revenue
+             -- and balance-sheet lines carry the job's account too but are no
+             -- cost, nor is an analytic line no approved document posted
+             WHERE (aal.move_line_id IS NOT NULL AND expense.id IS NOT NULL)
+                OR approved.id IS NOT NULL
+            """,
+            cost_code_column=SQL.identifier(self._cost_code_column()),
+            expense_types=EXPENSE_ACCOUNT_TYPES,
+            approved_lines=self._approved_analytic_lines_sql(),
         )
 
     @api.model

@@ -10,3 +10,6 @@ from . import test_pay_application
 from . import test_approval
 from . import test_work_orders
 from . import test_dry_run_http
+from . import test_progress_earned_value
+from . import test_progress_quantities_http
+from . import test_progress_reports

@@ -2,3 +2,4 @@
 from . import construction_field_time_payroll_export
 from . import construction_retention_release
 from . import construction_approval_reject
+from . import construction_earned_value_status
