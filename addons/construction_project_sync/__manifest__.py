@@ -41,6 +41,9 @@
         "views/construction_approval_views.xml",
         "data/work_order_flow_data.xml",
         "views/construction_work_order_views.xml",
+        "data/document_data.xml",
+        "security/construction_document_rules.xml",
+        "views/construction_document_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -52,5 +55,6 @@
         "demo/field_time_demo.xml",
         "demo/pay_application_demo.xml",
         "demo/work_order_demo.xml",
+        "demo/document_demo.xml",
     ],
 }

@@ -33,3 +33,7 @@ from . import project_task
 from . import construction_work_order_event
 from . import construction_work_order_stage
 from . import construction_work_order_flows
+from . import construction_document_type
+from . import construction_document
+from . import construction_document_flows
+from . import project_project_document
