@@ -284,6 +284,20 @@ class ConstructionDocument(models.Model):
                 raise UserError(_("Documents cannot be attached to this record."))
         documents = super().create(vals_list)
         documents._check_type_target()
+        if not self.env.su:
+            # the file is the record's own attachment, and the record one the
+            # creator may read: no document lends another record's file
+            for document in documents:
+                # sudo: where the attachment belongs, compared, never shown
+                attachment = document.attachment_id.sudo()
+                if (attachment.res_model, attachment.res_id) != (
+                    document.res_model,
+                    document.res_id,
+                ):
+                    raise UserError(
+                        _("A document's file must be an attachment of its record.")
+                    )
+            documents.check_access("read")
         return documents
 
     def write(self, vals):

@@ -44,10 +44,10 @@ class ConstructionDocumentFlows(models.AbstractModel):
         if allowed and target._name not in allowed:
             raise IntegrationError(
                 _(
-                    "A %(type)s cannot be attached to a %(kind)s; it may go to: "
+                    "A %(type)s cannot be attached to %(kind)s; it may go to: "
                     "%(allowed)s.",
                     type=doc_type.name,
-                    kind=kind,
+                    kind=self.env[target._name]._description,
                     allowed=", ".join(
                         sorted(self.env[model]._description for model in allowed)
                     ),

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import Command, api, fields, models
 
 
 class ConstructionDocumentType(models.Model):
@@ -68,3 +68,12 @@ class ConstructionDocumentType(models.Model):
         # sudo: ir.model is configuration only administrators read; the names of
         # the models this type allows are no secret
         return set(self.sudo().target_model_ids.mapped("model"))
+
+    @api.model
+    def _add_allowed_target(self, type_ids, model):
+        """Let the types ``type_ids`` be attached to ``model`` too: an addon that
+        registers a record documents may go to opens the shipped types to it."""
+        types = self.browse(type_ids).filtered("target_model_ids")
+        types.write(
+            {"target_model_ids": [Command.link(self.env["ir.model"]._get_id(model))]}
+        )

@@ -533,3 +533,25 @@ class TestDocumentControls(DocumentMixin, HttpCase):
             self.make("COI-X", "compliance", self.subcontractor, "subcontractor")
         with self.assertRaises(AccessError):
             document.with_user(self.pm).unlink()
+        # a file of another record cannot be lent to a document of this one
+        bill_file = self.env["ir.attachment"].create(
+            {
+                "name": "b.pdf",
+                "raw": PDF,
+                "res_model": "res.partner",
+                "res_id": self.vendor.id,
+            }
+        )
+        with self.assertRaises(UserError):
+            self.env["construction.document"].with_user(self.pm).create(
+                {
+                    "name": "borrowed",
+                    "document_type_id": self.env.ref(
+                        "construction_project_sync.document_type_daily_log"
+                    ).id,
+                    "target_kind": "job",
+                    "res_model": "project.project",
+                    "res_id": self.job.id,
+                    "attachment_id": bill_file.id,
+                }
+            )
