@@ -344,6 +344,20 @@ class TestDocumentAttachOverHttp(DocumentMixin, FlowHttpMixin, HttpCase):
         )
         self.assertEqual(response.status_code, 400, response.text)
         self.assertEqual(response.json()["code"], "malformed_json")
+        # two files under one name: which one is the document?
+        metadata = self.payload()
+        del metadata["file"]
+        response = self.url_open(
+            f"{API}/flows/document.attach",
+            data={"metadata": json.dumps(metadata)},
+            files=[
+                ("file", ("a.pdf", PDF, "application/pdf")),
+                ("file", ("b.pdf", PDF, "application/pdf")),
+            ],
+            headers={"Authorization": f"Bearer {self.key}", "Idempotency-Key": "bad-3"},
+        )
+        self.assertEqual(response.status_code, 400, response.text)
+        self.assertEqual(response.json()["code"], "invalid_request")
 
     def test_multipart_to_a_json_only_flow_is_415(self):
         flow = self.env.ref("construction_project_sync.flow_work_order_upsert")

@@ -405,7 +405,8 @@ def _multipart_item(flow):
         if name in payload:
             raise ApiProblem(
                 "invalid_request",
-                f"Part {name!r} is both a file and a member of the metadata.",
+                f"Part {name!r} comes twice, or is both a file and a member of the "
+                "metadata.",
             )
         content = _read_part(storage)
         total += len(content)
