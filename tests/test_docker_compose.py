@@ -433,7 +433,7 @@ def test_scale_proxy(services):
     for header in ("X-Forwarded-Host", "X-Forwarded-For", "X-Forwarded-Proto"):
         assert f"proxy_set_header {header}" in conf, header
     # the hub's own size limit must answer first (413 problem+json, not nginx HTML)
-    api = (ADDONS_DIR / "integration_queue/controllers/api.py").read_text()
+    api = (ADDONS_DIR / "integration_queue/models/ir_http.py").read_text()
     hub_limit = math.prod(
         int(n)
         for n in re.findall(

@@ -47,6 +47,9 @@
         "report/report_pay_application.xml",
         "report/report_change_order.xml",
         "report/report_job_cost_summary.xml",
+        "data/document_data.xml",
+        "security/construction_document_rules.xml",
+        "views/construction_document_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -59,5 +62,6 @@
         "demo/pay_application_demo.xml",
         "demo/work_order_demo.xml",
         "demo/progress_demo.xml",
+        "demo/document_demo.xml",
     ],
 }

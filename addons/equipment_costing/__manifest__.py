@@ -31,6 +31,7 @@
         "views/account_move_views.xml",
         "views/res_company_views.xml",
         "views/menus.xml",
+        "data/document_data.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -37,3 +37,7 @@ from . import construction_installed_quantity
 from . import construction_quantity_flows
 from . import construction_earned_value
 from . import project_project_progress
+from . import construction_document_type
+from . import construction_document
+from . import construction_document_flows
+from . import project_project_document

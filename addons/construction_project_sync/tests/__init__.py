@@ -13,3 +13,4 @@ from . import test_dry_run_http
 from . import test_progress_earned_value
 from . import test_progress_quantities_http
 from . import test_progress_reports
+from . import test_documents

@@ -19,3 +19,4 @@ from . import construction_equipment_rental_reconciliation
 from . import construction_equipment_unaccepted_reconciliation
 from . import account_move_line
 from . import account_move
+from . import construction_document

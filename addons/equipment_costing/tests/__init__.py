@@ -13,3 +13,4 @@ from . import test_equipment_chargeback
 from . import test_equipment_reconciliation
 from . import test_equipment_rental_invoice
 from . import test_tour
+from . import test_equipment_documents

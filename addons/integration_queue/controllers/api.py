@@ -5,6 +5,7 @@ Thin by design: authenticate, parse, hand over to the inbox model, answer. Every
 is an RFC 9457 problem with a stable code (see lib/errors.py).
 """
 
+import base64
 import functools
 import hashlib
 import json
@@ -28,12 +29,12 @@ from ..lib.errors import PROBLEMS, IntegrationParseError, problem
 from ..lib.openapi import add_common_responses, build_openapi
 from ..lib.signature import SignatureError, verify
 from ..lib.text import decode_xml, json_problem, storable, unstorable
+from ..models.ir_http import DEFAULT_MAX_BODY, MAX_BODY_PARAM
 
 _logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/construction/v1"
 API_VERSION = "1.0.0"
-DEFAULT_MAX_BODY = 10 * 1024 * 1024
 DEFAULT_MAX_BATCH = 1000
 CATCH_ALL = "/api/construction/<path:subpath>"
 # deeper documents are refused: validators and encoders recurse once per level
@@ -130,7 +131,7 @@ def _config(key, default):
 
 
 def _read_body():
-    limit = _config("integration_queue.max_body_bytes", DEFAULT_MAX_BODY)
+    limit = _config(MAX_BODY_PARAM, DEFAULT_MAX_BODY)
     length = request.httprequest.content_length
     if length and length > limit:
         raise ApiProblem(
@@ -420,6 +421,90 @@ def _dry_run_requested(value):
     raise ApiProblem("invalid_request", "dry_run is true or false.")
 
 
+MULTIPART_METADATA = "metadata"
+
+
+def _multipart_item(flow, key_required=True):
+    """The message of a multipart/form-data upload: the JSON part ``metadata`` is
+    the payload, and each file part becomes its member named as the part:
+    {filename, mimetype, content_base64, sha256}. So an upload is stored, validated,
+    hashed for idempotency and replayed exactly as the same file sent as base64 JSON.
+    Odoo parsed the form before the route runs, under the hub's body limit (see
+    ir.http _pre_dispatch)."""
+    if not flow.accepts_multipart:
+        raise ApiProblem(
+            "unsupported_media_type",
+            f"Flow {flow.code!r} does not take file uploads (multipart/form-data).",
+        )
+    key = _idempotency_key() if key_required else _header("Idempotency-Key")
+    limit = _config(MAX_BODY_PARAM, DEFAULT_MAX_BODY)
+    length = request.httprequest.content_length
+    if length and length > limit:
+        raise ApiProblem(
+            "payload_too_large",
+            f"The body is {length} bytes; at most {limit} are accepted.",
+        )
+    form, files = request.httprequest.form, request.httprequest.files
+    if MULTIPART_METADATA in files:
+        metadata = _read_part(files[MULTIPART_METADATA])
+    elif MULTIPART_METADATA in form:
+        metadata = form[MULTIPART_METADATA].encode()
+    else:
+        raise ApiProblem(
+            "invalid_request",
+            "A multipart upload needs a JSON part named 'metadata' and its file "
+            "parts (is the boundary of the Content-Type right?).",
+        )
+    others = set(form) - {MULTIPART_METADATA}
+    if others:
+        raise ApiProblem(
+            "invalid_request",
+            f"Unexpected form fields {', '.join(sorted(others))}: send them in the "
+            "metadata part.",
+        )
+    payload = _parse_json(metadata)
+    if not isinstance(payload, dict):
+        raise ApiProblem("invalid_request", "The metadata part must be a JSON object.")
+    total = 0
+    for name, storage in files.items(multi=True):
+        if name == MULTIPART_METADATA:
+            continue
+        if name in payload:
+            raise ApiProblem(
+                "invalid_request",
+                f"Part {name!r} comes twice, or is both a file and a member of the "
+                "metadata.",
+            )
+        content = _read_part(storage)
+        total += len(content)
+        if total > limit:
+            raise ApiProblem("payload_too_large", f"The files are over {limit} bytes.")
+        filename = storage.filename or name
+        if unstorable(filename) or unstorable(storage.mimetype or ""):
+            raise ApiProblem(
+                "invalid_request", f"Part {name!r} has a NUL in its headers."
+            )
+        payload[name] = {
+            "filename": filename,
+            "mimetype": storage.mimetype or "application/octet-stream",
+            "content_base64": base64.b64encode(content).decode(),
+            "sha256": hashlib.sha256(content).hexdigest(),
+        }
+    return {
+        "idempotency_key": key,
+        "payload": payload,
+        "raw": json.dumps(payload, ensure_ascii=False),
+        "event_time": _parse_time(_header("X-Event-Time"), "X-Event-Time"),
+    }
+
+
+def _read_part(storage):
+    # from the start: Odoo runs a request again on a serialization conflict, and
+    # the retry reads the parts the first run read
+    storage.stream.seek(0)
+    return storage.stream.read()
+
+
 def _answer(results, batch):
     if batch:
         items = []
@@ -490,11 +575,13 @@ class ConstructionApi(http.Controller):
         return json_response(add_common_responses(spec))
 
     @api_route("/flows/<string:flow_code>", methods=["POST"])
-    def post_flow(self, flow_code, dry_run=None):
+    def post_flow(self, flow_code, dry_run=None, **_form_parts):
+        # _form_parts: Odoo hands a multipart upload's parts to the route as
+        # arguments; _multipart_item reads them from the request instead
         return self._post_flow(flow_code, _header("X-Flow-Version"), dry_run)
 
     @api_route("/flows/<string:flow_code>/<string:version>", methods=["POST"])
-    def post_flow_version(self, flow_code, version, dry_run=None):
+    def post_flow_version(self, flow_code, version, dry_run=None, **_form_parts):
         header = _header("X-Flow-Version")
         if header and header.lstrip("v") != version.lstrip("v"):
             raise ApiProblem(
@@ -508,17 +595,20 @@ class ConstructionApi(http.Controller):
         flow = _flow_for(system, flow_code)
         version = _version_for(flow, requested_version)
         dry_run = _dry_run_requested(dry_run_arg)
-        raw = _read_body()
         media_type = (
             (request.httprequest.mimetype or "").lower()
             if request.httprequest.content_type
             else ""
         )
-        if _is_xml(media_type):
-            items = [_document_item(flow, raw, media_type, not dry_run)]
-            batch = False
+        if media_type == "multipart/form-data":
+            items, batch = [_multipart_item(flow, not dry_run)], False
         else:
-            items, batch = _items_from(_parse_json(raw), raw, not dry_run)
+            raw = _read_body()
+            if _is_xml(media_type):
+                items = [_document_item(flow, raw, media_type, not dry_run)]
+                batch = False
+            else:
+                items, batch = _items_from(_parse_json(raw), raw, not dry_run)
         if dry_run:
             # nothing is stored, so nothing counts against the rate limit either
             reports = request.env["integration.dry.run"]._run(

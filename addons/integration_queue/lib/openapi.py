@@ -183,6 +183,35 @@ def build_openapi(flows, api_version, server_url):
                 "received, read by the flow's parser into the payload; a document "
                 "it cannot read is kept as rejected (422 document_not_parsable)."
             )
+        if flow.get("accepts_multipart"):
+            content["multipart/form-data"] = {
+                "schema": {
+                    "type": "object",
+                    "required": ["metadata"],
+                    "properties": {
+                        "metadata": {
+                            "type": "string",
+                            "contentMediaType": "application/json",
+                            "description": f"The payload `{name}` validates, "
+                            "without its file members.",
+                        }
+                    },
+                    "additionalProperties": {
+                        "type": "string",
+                        "contentMediaType": "application/octet-stream",
+                        "description": "A file part: it becomes the payload's "
+                        "member named as the part, {filename, mimetype, "
+                        "content_base64, sha256}.",
+                    },
+                },
+                "encoding": {"metadata": {"contentType": "application/json"}},
+            }
+            description += (
+                " Or a file upload (multipart/form-data, with an `Idempotency-Key` "
+                "header): a JSON part `metadata` and file parts, each stored in the "
+                "payload as base64 under the part's name with its SHA-256; the same "
+                "upload again is the same message."
+            )
         if version:
             description += (
                 f" Version {version} of the flow's contract, chosen by path (or the "

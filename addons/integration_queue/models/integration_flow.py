@@ -76,6 +76,14 @@ class IntegrationFlow(models.Model):
         help="Name given to @integration_parser on a method of the processor model; "
         "it reads an XML body into the payload the JSON schema validates.",
     )
+    accepts_multipart = fields.Boolean(
+        string="Accepts File Uploads",
+        tracking=True,
+        help="The flow also takes a multipart/form-data upload: a JSON part named "
+        "metadata and file parts; each file part becomes a member of the payload "
+        "named as the part (filename, mimetype, content_base64, sha256), so the "
+        "message is stored and validated as if the file had come as base64 JSON.",
+    )
     max_attempts = fields.Integer(default=5, tracking=True)
     retry_base_seconds = fields.Integer(default=30)
     retry_max_seconds = fields.Integer(default=3600)
@@ -385,6 +393,7 @@ class IntegrationFlow(models.Model):
                 "description": flow.description,
                 "mode": flow.mode,
                 "accepts_xml": flow.accepts_xml,
+                "accepts_multipart": flow.accepts_multipart,
             }
             default = flow._default_version()
             descriptors.append(
