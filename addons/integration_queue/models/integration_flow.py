@@ -3,7 +3,7 @@ import json
 
 import jsonschema
 
-from odoo import _, api, fields, models, tools
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib.backoff import retry_delay
@@ -176,6 +176,30 @@ class IntegrationFlow(models.Model):
         for flow, version in zip(flows, versions, strict=True):
             flow.sudo().default_version_id = version
         return flows
+
+    @api.model
+    def _ensure_first_versions(self):
+        """Flows made before contracts were versioned get their v1 (their schema,
+        current, the default). Run by the 18.0.0.3.0 migration, and by the demo data
+        before it proposes a v2 (on an upgrade, data loads before the migration)."""
+        # sudo: a migration step; the first version is the shipped contract
+        flows = self.sudo().with_context(active_test=False).search([])
+        for flow in flows.filtered(lambda f: 1 not in f.version_ids.mapped("number")):
+            flow.default_version_id = (
+                self.env["integration.flow.version"]
+                .sudo()
+                .create(
+                    {
+                        "flow_id": flow.id,
+                        "number": 1,
+                        "state": "current",
+                        "json_schema": flow.json_schema or '{"type": "object"}',
+                        "activated_by_id": SUPERUSER_ID,
+                        "activated_at": fields.Datetime.now(),
+                        "change_note": "The flow's contract before versions existed.",
+                    }
+                )
+            )
 
     def write(self, vals):
         if not self.env.su and {"json_schema", "default_version_id"} & set(vals):
