@@ -41,6 +41,8 @@
         "views/construction_approval_views.xml",
         "data/work_order_flow_data.xml",
         "views/construction_work_order_views.xml",
+        "data/work_order_billing_data.xml",
+        "views/work_order_billing_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -52,5 +54,6 @@
         "demo/field_time_demo.xml",
         "demo/pay_application_demo.xml",
         "demo/work_order_demo.xml",
+        "demo/billing_demo.xml",
     ],
 }

@@ -33,3 +33,11 @@ from . import project_task
 from . import construction_work_order_event
 from . import construction_work_order_stage
 from . import construction_work_order_flows
+from . import project_task_billing
+from . import project_project_billing
+from . import res_company_work_order_billing
+from . import res_config_settings_work_order_billing
+from . import construction_work_order_confirmation
+from . import account_move_line_service_billing
+from . import account_move_service_billing
+from . import construction_work_order_billing_reconciliation
