@@ -24,6 +24,7 @@ from odoo.addons.integration_queue.lib.datetimes import naive_utc
 from odoo.addons.integration_queue.lib.errors import IntegrationError
 from odoo.addons.integration_queue.lib.processor import integration_processor
 
+from .account_move_line_service_billing import BILLING_CONFIRMATIONS
 from .project_task import _UNLOCKED
 
 BILLING_GROUP = "account.group_account_invoice"
@@ -316,21 +317,25 @@ class ConstructionWorkOrderConfirmation(models.Model):
             if task.project_id.account_id
             else False
         )
-        move.write(
-            {
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            **vals,
-                            "tax_ids": taxes,
-                            "analytic_distribution": analytic,
-                            "work_order_confirmation_id": self.id,
-                        }
-                    )
-                    for vals in lines
-                ]
-            }
-        )
+        token = BILLING_CONFIRMATIONS.set(frozenset({self.id}))
+        try:
+            move.write(
+                {
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                **vals,
+                                "tax_ids": taxes,
+                                "analytic_distribution": analytic,
+                                "work_order_confirmation_id": self.id,
+                            }
+                        )
+                        for vals in lines
+                    ]
+                }
+            )
+        finally:
+            BILLING_CONFIRMATIONS.reset(token)
         if self.attachment_id:
             self.attachment_id.copy({"res_model": "account.move", "res_id": move.id})
         move.message_post(

@@ -2,6 +2,8 @@ import base64
 import json
 from datetime import datetime, timedelta
 
+from openapi_spec_validator import validate
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -315,6 +317,10 @@ class TestWorkOrderBilling(FlowHttpMixin, HttpCase):
         )
         self.assertEqual(response.status_code, 422, response.text)
         self.assertEqual(response.json()["code"], "schema_validation_failed")
+        # the flow is published in the generated OpenAPI document, which stays valid
+        spec = self.url_open("/api/construction/v1/openapi.json").json()
+        validate(spec)
+        self.assertIn("/flows/work_order.confirmation", spec["paths"])
 
     def test_schedule_of_values_job_bills_by_pay_application(self):
         task = self.work_order("WO-V", job="JOB-SOV", hours=3.0)
@@ -411,6 +417,29 @@ class TestWorkOrderBilling(FlowHttpMixin, HttpCase):
         # the contract's terms are not a planner's to change
         with self.assertRaises(AccessError):
             task.with_user(self.planner).write({"work_order_fixed_price": 1.0})
+        # a billed line is not linked or unlinked by hand
+        with self.assertRaises(UserError):
+            self.env["account.move.line"].create(
+                {
+                    "move_id": self.env["account.move"]
+                    .create({"move_type": "out_invoice", "partner_id": self.owner.id})
+                    .id,
+                    "name": "Fake",
+                    "price_unit": 1.0,
+                    "work_order_confirmation_id": confirmation.id,
+                }
+            )
+        # a project user reads the work order page with its confirmation
+        Task = self.env["project.task"].with_user(self.planner)
+        form = Task.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("work_order_confirmation_ids", form)
+        Task.browse(task.id).web_read(
+            {
+                "work_order_confirmation_ids": {
+                    "fields": {"signer_name": {}, "state": {}, "attachment_id": {}}
+                }
+            }
+        )
         # billing needs invoicing rights
         with self.assertRaisesRegex(UserError, "invoicing rights"):
             confirmation.with_user(self.planner).action_create_invoice_drafts()
