@@ -50,6 +50,8 @@
         "data/document_data.xml",
         "security/construction_document_rules.xml",
         "views/construction_document_views.xml",
+        "data/work_order_billing_data.xml",
+        "views/work_order_billing_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -63,5 +65,6 @@
         "demo/work_order_demo.xml",
         "demo/progress_demo.xml",
         "demo/document_demo.xml",
+        "demo/billing_demo.xml",
     ],
 }

@@ -41,3 +41,11 @@ from . import construction_document_type
 from . import construction_document
 from . import construction_document_flows
 from . import project_project_document
+from . import project_task_billing
+from . import project_project_billing
+from . import res_company_work_order_billing
+from . import res_config_settings_work_order_billing
+from . import construction_work_order_confirmation
+from . import account_move_line_service_billing
+from . import account_move_service_billing
+from . import construction_work_order_billing_reconciliation

@@ -14,3 +14,5 @@ from . import test_progress_earned_value
 from . import test_progress_quantities_http
 from . import test_progress_reports
 from . import test_documents
+from . import test_work_order_billing
+from . import test_work_order_billing_tour
