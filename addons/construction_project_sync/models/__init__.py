@@ -36,16 +36,9 @@ from . import construction_work_order_flows
 from . import construction_installed_quantity
 from . import construction_quantity_flows
 from . import construction_earned_value
-from . import project_project_progress
 from . import construction_document_type
 from . import construction_document
 from . import construction_document_flows
-from . import project_project_document
 from . import project_task_billing
-from . import project_project_billing
-from . import res_company_work_order_billing
-from . import res_config_settings_work_order_billing
 from . import construction_work_order_confirmation
-from . import account_move_line_service_billing
-from . import account_move_service_billing
 from . import construction_work_order_billing_reconciliation

@@ -24,7 +24,7 @@ from odoo.addons.integration_queue.lib.datetimes import naive_utc
 from odoo.addons.integration_queue.lib.errors import IntegrationError
 from odoo.addons.integration_queue.lib.processor import integration_processor
 
-from .account_move_line_service_billing import BILLING_CONFIRMATIONS
+from .account_move_line import BILLING_CONFIRMATIONS
 from .project_task import _UNLOCKED
 
 BILLING_GROUP = "account.group_account_invoice"

@@ -370,3 +370,50 @@ class ProjectProject(models.Model):
             "default_is_work_order": True,
         }
         return action
+
+    work_order_pricelist_id = fields.Many2one(
+        "product.pricelist",
+        check_company=True,
+        # contract terms: set by those who bill, like the contract taxes
+        groups="construction_project_sync.group_project_controller,"
+        "account.group_account_invoice",
+        help="The contract's rates for time-and-materials work orders of the job "
+        "(labour hours, materials). Empty: the products' sales prices.",
+    )
+
+    document_count = fields.Integer(compute="_compute_document_count")
+
+    def _compute_document_count(self):
+        counts = dict(
+            self.env["construction.document"]._read_group(
+                [("project_id", "in", self.ids)], ["project_id"], ["__count"]
+            )
+        )
+        for job in self:
+            job.document_count = counts.get(job, 0)
+
+    def action_view_documents(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_project_sync.action_construction_document"
+        )
+        action["domain"] = [("project_id", "=", self.id)]
+        action["context"] = {"search_default_group_type": 1}
+        return action
+
+    def action_view_earned_value(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_project_sync.progress_action_earned_value"
+        )
+        action["domain"] = [("job_id", "=", self.id)]
+        return action
+
+    def action_view_installed_quantities(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_project_sync.progress_action_installed_quantity"
+        )
+        action["domain"] = [("job_id", "=", self.id)]
+        action["context"] = {"default_job_id": self.id}
+        return action

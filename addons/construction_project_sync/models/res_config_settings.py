@@ -11,3 +11,13 @@ class ResConfigSettings(models.TransientModel):
     construction_billing_income_account_id = fields.Many2one(
         related="company_id.construction_billing_income_account_id", readonly=False
     )
+
+    work_order_billing_days = fields.Integer(
+        related="company_id.work_order_billing_days", readonly=False
+    )
+    work_order_labour_product_id = fields.Many2one(
+        related="company_id.work_order_labour_product_id", readonly=False
+    )
+    work_order_fixed_price_product_id = fields.Many2one(
+        related="company_id.work_order_fixed_price_product_id", readonly=False
+    )
