@@ -4,6 +4,7 @@ from odoo import fields, models
 BILLING_KINDS = [
     ("progress", "Progress Billing"),
     ("retention_release", "Retention Release"),
+    ("service", "Work Order Service"),
 ]
 
 
@@ -54,6 +55,7 @@ class AccountMove(models.Model):
         for move in billing:
             freeze._check_posting(move.company_id, [move.date])
         billing.reversed_entry_id._construction_withdraw_invoice()
+        posted._work_order_emit("customer_invoice.posted")
         return posted
 
     def write(self, vals):
@@ -85,10 +87,6 @@ class AccountMove(models.Model):
     # Service invoices of work orders: the field platform hears when Odoo posts one
     # and when the customer pays it (changes made in Odoo only: the platform never
     # posts or pays).
-    construction_billing_kind = fields.Selection(
-        selection_add=[("service", "Work Order Service")],
-        ondelete={"service": "set null"},
-    )
     work_order_billing_period = fields.Date(
         readonly=True,
         copy=False,
@@ -96,12 +94,6 @@ class AccountMove(models.Model):
         help="The month (its first day) whose signed work order confirmations "
         "this invoice bills, for its customer.",
     )
-
-    def _post(self, soft=True):
-        # the construction billing kinds go through the suite's posting check there
-        posted = super()._post(soft=soft)
-        posted._work_order_emit("customer_invoice.posted")
-        return posted
 
     def _invoice_paid_hook(self):
         # Odoo calls it when invoices become paid (or in payment)
