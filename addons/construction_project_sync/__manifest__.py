@@ -41,6 +41,10 @@
         "views/construction_approval_views.xml",
         "data/work_order_flow_data.xml",
         "views/construction_work_order_views.xml",
+        "data/forecast_flow_data.xml",
+        "report/construction_wip_report.xml",
+        "views/construction_forecast_views.xml",
+        "views/construction_wip_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -52,5 +56,6 @@
         "demo/field_time_demo.xml",
         "demo/pay_application_demo.xml",
         "demo/work_order_demo.xml",
+        "demo/forecast_demo.xml",
     ],
 }

@@ -33,3 +33,12 @@ from . import project_task
 from . import construction_work_order_event
 from . import construction_work_order_stage
 from . import construction_work_order_flows
+from . import construction_forecast
+from . import construction_forecast_line
+from . import construction_wip_schedule
+from . import construction_wip_schedule_line
+from . import res_company_wip
+from . import res_config_settings_wip
+from . import account_move_wip
+from . import project_project_wip
+from . import construction_forecast_flows
