@@ -126,8 +126,19 @@ class ConstructionWipSchedule(models.Model):
                 schedule[name] = sum(schedule.line_ids.mapped(name))
 
     def _compute_move_count(self):
+        # sudo: the number of the schedule's own entries, shown to controllers
+        # who may not read journal entries
+        counts = dict(
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [("construction_wip_schedule_id", "in", self.ids)],
+                ["construction_wip_schedule_id"],
+                ["__count"],
+            )
+        )
         for schedule in self:
-            schedule.move_count = len(schedule.move_ids)
+            schedule.move_count = counts.get(schedule._origin, 0)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -9,3 +9,5 @@ from . import test_field_time
 from . import test_pay_application
 from . import test_approval
 from . import test_work_orders
+from . import test_forecast
+from . import test_wip_schedule
