@@ -11,3 +11,4 @@ from . import test_approval
 from . import test_work_orders
 from . import test_forecast
 from . import test_wip_schedule
+from . import test_forecast_flow_http
