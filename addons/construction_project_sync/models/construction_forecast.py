@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_is_zero
@@ -167,16 +169,17 @@ class ConstructionForecast(models.Model):
             return True
         to_date = approved._job_cost_to_date()
         lines = approved.line_ids
+        # a cost code on several lines (phases) takes its cost to date once; lines
+        # with the same figures are written together
+        by_figures, seen = defaultdict(lambda: lines.browse()), set()
+        for line in lines:
+            key = (line.job_id.id, line.cost_code_id.id, line.cost_type)
+            figures = (0.0, 0.0) if key in seen else to_date.get(key, (0.0, 0.0))
+            seen.add(key)
+            by_figures[figures] |= line
         with lines._forecast_snapshot_unlock():
-            # a cost code on several lines (phases) takes its cost to date once
-            seen = set()
-            for line in lines:
-                key = (line.job_id.id, line.cost_code_id.id, line.cost_type)
-                actual, committed = (
-                    (0.0, 0.0) if key in seen else to_date.get(key, (0.0, 0.0))
-                )
-                seen.add(key)
-                line.write({"actual_cost": actual, "committed_cost": committed})
+            for (actual, committed), same in by_figures.items():
+                same.write({"actual_cost": actual, "committed_cost": committed})
         for forecast in approved:
             previous = self.search(
                 [

@@ -150,7 +150,14 @@ class ConstructionWipSchedule(models.Model):
     def write(self, vals):
         if vals.get("period_date"):
             vals = dict(vals, period_date=self._month_end(vals["period_date"]))
-        return super().write(vals)
+        result = super().write(vals)
+        if {"company_id", "period_date"} & set(vals):
+            # figures of another company or month: they are worked out again
+            stale = self.filtered("computed_at")
+            with stale._approval_unlock():
+                stale.line_ids.unlink()
+                stale.computed_at = False
+        return result
 
     @api.model
     def _month_end(self, value):

@@ -40,6 +40,10 @@ class TestWipSchedule(JobCase):
         # the schedule reports every awarded job of the company: the database's
         # other (demo) jobs stay out of this worked example
         env["project.project"].search([("is_job", "=", True)]).job_state = "bid"
+        # one schedule per company and month: the demo's draft November one goes
+        env["construction.wip.schedule"].search(
+            [("company_id", "=", env.company.id), ("period_date", "=", "2026-11-30")]
+        ).unlink()
         cls.job.job_state = "active"
         cls.job_b = env["project.project"].create(
             {
@@ -340,6 +344,9 @@ class TestWipSchedule(JobCase):
             line.unlink()
         with self.assertRaises(UserError):
             schedule.with_user(self.controller).write({"state": "closed"})
+        # another month: the figures go, to be computed again
+        schedule.with_user(self.controller).period_date = "2026-10-31"
+        self.assertFalse(schedule.line_ids or schedule.computed_at)
 
     def test_report_renders_totals(self):
         schedule = self.schedule()
