@@ -173,3 +173,24 @@ class TestForecast(JobCase):
                 {"actual_cost": 1}
             )
         self.assertEqual(forecast.line_ids.forecast_to_complete, 1)
+
+    def test_demo_forecasts_show_the_steel_fade(self):
+        """On a database with demo data: the library job's November forecast fades
+        the steel subcontract by 8,000 against October's."""
+        ref = self.env.ref
+        november = ref("construction_project_sync.forecast_demo_library_2026_11")
+        self.assertEqual(november.state, "approved")
+        self.env.flush_all()
+        steel = self.env["construction.job.cost"].search(
+            [
+                ("job_id", "=", november.job_id.id),
+                (
+                    "cost_code_id",
+                    "=",
+                    ref("construction_project_sync.demo_cc_05_120").id,
+                ),
+            ]
+        )
+        self.assertEqual((steel.projected, steel.fade_gain), (418000, -8000))
+        schedule = ref("construction_project_sync.wip_demo_schedule_2026_11")
+        self.assertIn(november.job_id, schedule.line_ids.job_id)
