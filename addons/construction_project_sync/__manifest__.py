@@ -52,6 +52,10 @@
         "views/construction_document_views.xml",
         "data/work_order_billing_data.xml",
         "views/work_order_billing_views.xml",
+        "data/forecast_flow_data.xml",
+        "report/construction_wip_report.xml",
+        "views/construction_forecast_views.xml",
+        "views/construction_wip_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -66,5 +70,6 @@
         "demo/progress_demo.xml",
         "demo/document_demo.xml",
         "demo/billing_demo.xml",
+        "demo/forecast_demo.xml",
     ],
 }

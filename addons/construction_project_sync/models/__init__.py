@@ -42,3 +42,8 @@ from . import construction_document_flows
 from . import project_task_billing
 from . import construction_work_order_confirmation
 from . import construction_work_order_billing_reconciliation
+from . import construction_forecast
+from . import construction_forecast_line
+from . import construction_wip_schedule
+from . import construction_wip_schedule_line
+from . import construction_forecast_flows

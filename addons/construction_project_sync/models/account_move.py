@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from datetime import timedelta
+
+from odoo import _, fields, models
 
 BILLING_KINDS = [
     ("progress", "Progress Billing"),
@@ -48,14 +50,40 @@ class AccountMove(models.Model):
         return super()._reverse_moves(default_values_list, cancel=cancel)
 
     def _post(self, soft=True):
+        recognition = self.filtered(
+            lambda m: m.construction_wip_schedule_id and m.state == "draft"
+        )
+        # the suite's one posting check: a WIP recognition entry for itself and
+        # the reversal it brings on the first day of the next period
+        freeze = self.env["integration.freeze"]
+        for move in recognition:
+            dates = [move.date]
+            if not move.reversed_entry_id:
+                dates.append(move.date + timedelta(days=1))
+            freeze._check_posting(move.company_id, dates)
         posted = super()._post(soft=soft)
         billing = posted.filtered("construction_billing_kind")
-        # the suite's one posting check, on the date Odoo gave the entry
-        freeze = self.env["integration.freeze"]
+        # billing moves on the date Odoo gave them
         for move in billing:
             freeze._check_posting(move.company_id, [move.date])
         billing.reversed_entry_id._construction_withdraw_invoice()
         posted._work_order_emit("customer_invoice.posted")
+        originals = (recognition & posted).filtered(lambda m: not m.reversed_entry_id)
+        if originals:
+            reversals = originals._reverse_moves(
+                [
+                    {
+                        "date": move.date + timedelta(days=1),
+                        "ref": _("Reversal of %s", move.ref),
+                        "construction_wip_schedule_id": (
+                            move.construction_wip_schedule_id.id
+                        ),
+                        "construction_wip_line_id": move.construction_wip_line_id.id,
+                    }
+                    for move in originals
+                ]
+            )
+            reversals._post(soft=False)
         return posted
 
     def write(self, vals):
@@ -153,3 +181,18 @@ class AccountMove(models.Model):
                 for task in tasks
             ],
         }
+
+    construction_wip_schedule_id = fields.Many2one(
+        "construction.wip.schedule",
+        string="WIP Schedule",
+        readonly=True,
+        index="btree_not_null",
+        copy=False,
+    )
+    construction_wip_line_id = fields.Many2one(
+        "construction.wip.schedule.line",
+        string="WIP Schedule Line",
+        readonly=True,
+        index="btree_not_null",
+        copy=False,
+    )

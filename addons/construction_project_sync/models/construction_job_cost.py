@@ -3,6 +3,7 @@ from odoo import api, fields, models, tools
 from odoo.tools import SQL, sql
 
 from .construction_common import COST_TYPES, JOB_COST_FIGURES
+from .construction_forecast import FORECAST_FIGURES
 
 # the account types whose journal items are job cost (Odoo 18's expense group)
 EXPENSE_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
@@ -26,8 +27,12 @@ class ConstructionJobCost(models.Model):
       posted field time, see _approved_analytic_lines_sql), costs positive;
       ordinary timesheets, revenue and balance-sheet lines are no cost
     - remaining = revised − committed − actual
-    - projected (at completion) = actual + committed + what remains, if anything
+    - projected (at completion) = actual + committed + what remains, if anything;
+      for a job with an approved cost-to-complete forecast (construction.forecast):
+      actual + committed + the forecast to complete of its latest period
     - variance = revised − projected (negative: an overrun)
+    - fade / gain = projected of the previous period's forecast − projected
+      (negative: the cost at completion grew, the margin fades)
 
     Costs without a cost code appear on a row without one (a stable id), so nothing
     is hidden.
@@ -54,6 +59,23 @@ class ConstructionJobCost(models.Model):
     remaining = fields.Monetary(readonly=True)
     projected = fields.Monetary(string="Projected at Completion", readonly=True)
     variance = fields.Monetary(readonly=True)
+    forecast_to_complete = fields.Monetary(
+        readonly=True,
+        help="Cost still to be spent beyond actual and committed, as the job's "
+        "latest approved forecast says.",
+    )
+    prior_projected = fields.Monetary(
+        string="Projected, Previous Forecast",
+        readonly=True,
+        help="Projected cost at completion of the forecast of the period before "
+        "the latest one, as approved then.",
+    )
+    fade_gain = fields.Monetary(
+        string="Fade / Gain",
+        readonly=True,
+        help="Previous forecast's projected cost − today's: negative, the cost at "
+        "completion grew (margin fade); positive, it fell (gain).",
+    )
 
     @api.model
     def _cost_code_column(self):
@@ -77,6 +99,7 @@ class ConstructionJobCost(models.Model):
                 self.env.cr, "purchase_order", "construction_closed_out"
             )
             or not sql.table_exists(self.env.cr, "construction_field_time")
+            or not sql.table_exists(self.env.cr, "construction_forecast_line")
         ):
             # install or update: the cost code plan (and its column) comes with the
             # data files, and models initialised after this one add columns the view
@@ -86,7 +109,10 @@ class ConstructionJobCost(models.Model):
                     "CREATE VIEW %s AS (SELECT NULL::integer AS id, "
                     "NULL::integer AS job_id, NULL::integer AS cost_code_id, "
                     "NULL::varchar AS cost_type, NULL::integer AS company_id, "
-                    + ", ".join(f"0::numeric AS {name}" for name in JOB_COST_FIGURES)
+                    + ", ".join(
+                        f"0::numeric AS {name}"
+                        for name in (*JOB_COST_FIGURES, *FORECAST_FIGURES)
+                    )
                     + " WHERE false)",
                     SQL.identifier(self._table),
                 )
@@ -146,6 +172,10 @@ class ConstructionJobCost(models.Model):
                     ON cc.analytic_account_id
                        = ANY(string_to_array(dist.key, ',')::integer[])
                  WHERE c.open_qty > 0
+                UNION ALL
+                -- a forecast may name a cost code nothing else has yet
+                SELECT fc.job_id, fc.cost_code_id, fc.cost_type, 0, 0, 0, 0, 0, 0, 0
+                  FROM (%(forecast)s) fc
             ), figures AS (
                 SELECT job_id, cost_code_id, cost_type,
                        sum(original_budget) AS original_budget,
@@ -166,19 +196,35 @@ class ConstructionJobCost(models.Model):
                                         f.cost_type::text) AS id,
                    f.*, job.company_id,
                    f.revised_budget - f.committed - f.actual AS remaining,
-                   f.actual + f.committed
-                       + greatest(f.revised_budget - f.committed - f.actual, 0)
-                       AS projected,
-                   f.revised_budget - (f.actual + f.committed
-                       + greatest(f.revised_budget - f.committed - f.actual, 0))
-                       AS variance
+                   p.projected,
+                   f.revised_budget - p.projected AS variance,
+                   coalesce(fc.forecast_to_complete, 0) AS forecast_to_complete,
+                   coalesce(fc.prior_projected, 0) AS prior_projected,
+                   CASE WHEN fc.has_prior THEN fc.prior_projected - p.projected
+                        ELSE 0 END AS fade_gain
               FROM figures f
               JOIN project_project job ON job.id = f.job_id
+              LEFT JOIN (%(forecast)s) fc
+                ON fc.job_id = f.job_id
+               AND fc.cost_code_id IS NOT DISTINCT FROM f.cost_code_id
+               AND fc.cost_type = f.cost_type
+              LEFT JOIN (%(forecast_jobs)s) fj ON fj.job_id = f.job_id
+             CROSS JOIN LATERAL (
+                SELECT f.actual + f.committed + CASE
+                           WHEN fj.job_id IS NOT NULL
+                               THEN coalesce(fc.forecast_to_complete, 0)
+                           ELSE greatest(f.revised_budget - f.committed - f.actual, 0)
+                       END AS projected
+             ) p
             )
             """,
                 view=SQL.identifier(self._table),
                 actuals=self._actual_cost_sql(),
                 commitments=self._commitment_sql(),
+                forecast=self.env["construction.forecast"]._job_cost_forecast_sql(),
+                forecast_jobs=self.env[
+                    "construction.forecast"
+                ]._job_cost_forecast_jobs_sql(),
             )
         )
 

@@ -3,6 +3,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
 
+from .construction_wip_schedule_line import PROGRESS_METHODS
+
 
 class ProjectProject(models.Model):
     """A construction job is an Odoo project; its analytic account is the job
@@ -417,3 +419,15 @@ class ProjectProject(models.Model):
         action["domain"] = [("job_id", "=", self.id)]
         action["context"] = {"default_job_id": self.id}
         return action
+
+    wip_progress_method = fields.Selection(
+        PROGRESS_METHODS,
+        string="Percent Complete Method",
+        default="cost",
+        help="How the WIP schedule measures the job's percent complete: cost to "
+        "date over estimated cost, or the field's reported progress weighted by "
+        "the schedule of values.",
+    )
+    forecast_ids = fields.One2many(
+        "construction.forecast", "job_id", string="Forecasts"
+    )

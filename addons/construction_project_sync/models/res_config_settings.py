@@ -21,3 +21,22 @@ class ResConfigSettings(models.TransientModel):
     work_order_fixed_price_product_id = fields.Many2one(
         related="company_id.work_order_fixed_price_product_id", readonly=False
     )
+
+    construction_revenue_method = fields.Selection(
+        related="company_id.construction_revenue_method", readonly=False
+    )
+    construction_billings_account_id = fields.Many2one(
+        related="company_id.construction_billings_account_id", readonly=False
+    )
+    construction_underbilling_account_id = fields.Many2one(
+        related="company_id.construction_underbilling_account_id", readonly=False
+    )
+    construction_overbilling_account_id = fields.Many2one(
+        related="company_id.construction_overbilling_account_id", readonly=False
+    )
+    construction_earned_revenue_account_id = fields.Many2one(
+        related="company_id.construction_earned_revenue_account_id", readonly=False
+    )
+    construction_wip_journal_id = fields.Many2one(
+        related="company_id.construction_wip_journal_id", readonly=False
+    )

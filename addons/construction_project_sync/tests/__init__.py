@@ -16,3 +16,6 @@ from . import test_progress_reports
 from . import test_documents
 from . import test_work_order_billing
 from . import test_work_order_billing_tour
+from . import test_forecast
+from . import test_wip_schedule
+from . import test_forecast_flow_http
