@@ -12,3 +12,4 @@ from . import test_tour
 from . import test_payment_status
 from . import test_subcontract
 from . import test_subcontract_flow_http
+from . import test_subcontract_reconciliation

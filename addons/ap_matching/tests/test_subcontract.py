@@ -409,13 +409,12 @@ class TestSubcontractRetentionRelease(SubcontractCase):
         )
         self.env.invalidate_all()
         check = self.env.ref("ap_matching.reconciliation_check_subcontract_retention")
-        Recon = self.env["ap.subcontract.retention.reconciliation"]
-        drift = [
-            d
-            for d in Recon._reconcile(check, self.company)
-            if d["res_id"] == self.order.id
-        ]
-        self.assertEqual((drift[0]["expected"], drift[0]["actual"]), (1500, 500))
+        drift = check._run(self.company).drift_ids.filtered(
+            lambda d: d.res_id == self.order.id
+        )
+        self.assertEqual((drift.expected, drift.actual), (1500, 500))
+        drift.action_fix()
+        self.assertTrue(self.order.activity_ids)
 
 
 @tagged("post_install", "-at_install")
