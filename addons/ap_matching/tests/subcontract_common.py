@@ -66,7 +66,7 @@ def setup_subcontract(cls):
 
 class SubcontractMixin:
     @classmethod
-    def make_subcontract(cls, items=None, company=None, job=None):
+    def make_subcontract(cls, items=None, company=None, job=None, currency=None):
         job = job or cls.job
         items = items or [
             ("Formwork", 60000.0, cls.concrete),
@@ -79,6 +79,7 @@ class SubcontractMixin:
                 {
                     "partner_id": cls.sub.id,
                     "job_id": job.id,
+                    **({"currency_id": currency.id} if currency else {}),
                     "is_subcontract": True,
                     "ap_retention_percent": 10.0,
                     "order_line": [

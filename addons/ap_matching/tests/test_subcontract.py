@@ -213,6 +213,34 @@ class TestSubcontractPayApp(SubcontractCase):
         with self.assertRaises(UserError):
             change.line_ids[0].write({"amount": 1})
 
+    def test_foreign_currency_at_the_documents_rate(self):
+        """A subcontract in a currency worth 2 of the company's: job cost in company
+        currency at each document's rate, retention on the subcontract in its own."""
+        currency = self.env.ref("base.EUR")
+        if currency == self.company.currency_id:
+            currency = self.env.ref("base.USD")
+        currency.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": currency.id, "name": "2026-01-01", "rate": 0.5}
+        )
+        self.order = self.make_subcontract(
+            items=[("Formwork", 60000.0, self.concrete)], currency=currency
+        )
+        formwork = self.order.order_line
+        app = self.pay_app({formwork: (15000, 0)})
+        self.waiver(app)
+        self.certify(app)
+        self.bill(app)
+        self.assertEqual(self.order.ap_retention_held, 1500)
+        self.env.flush_all()
+        row = self.env["construction.job.cost"].search(
+            [("job_id", "=", self.job.id), ("cost_code_id", "=", self.concrete.id)]
+        )
+        # the first subcontract's 60,000 plus 45,000 x 2 committed; 15,000 x 2 actual
+        self.assertEqual(
+            (row.committed, row.actual, row.ap_retention_held), (150000, 30000, 3000)
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestSubcontractCertificationAttacks(SubcontractCase):
