@@ -34,11 +34,20 @@
         "views/project_project_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "data/ap_subcontract_flow_data.xml",
+        "data/ap_subcontract_reconciliation_data.xml",
+        "security/ap_subcontract_rules.xml",
+        "views/ap_subcontract_views.xml",
+        "views/ap_subcontract_menus.xml",
     ],
     "assets": {
         "web.assets_tests": [
             "ap_matching/static/tests/tours/*.js",
         ],
     },
-    "demo": ["demo/ap_bills_demo.xml", "demo/ap_matching_demo.xml"],
+    "demo": [
+        "demo/ap_bills_demo.xml",
+        "demo/ap_matching_demo.xml",
+        "demo/subcontract_demo.xml",
+    ],
 }

@@ -18,3 +18,12 @@ from . import construction_receipt_flows
 from . import construction_material_request_flows
 from . import ap_unbilled_receipt_reconciliation
 from . import ap_held_bill_reconciliation
+from . import ap_subcontract_compliance
+from . import ap_subcontract_pay_app
+from . import ap_subcontract_pay_app_line
+from . import ap_subcontract_change_order
+from . import ap_subcontract_change_order_line
+from . import ap_subcontract_flows
+from . import ap_bill_receipt_reconciliation
+from . import ap_subcontract_retention_reconciliation
+from . import construction_job_cost

@@ -19,6 +19,7 @@ from odoo.addons.construction_project_sync.models.construction_approval_mixin im
 )
 
 from ..lib.bill_identity import normalise_reference
+from ..lib.subcontract_billing import refuse_subcontract_fields
 from .account_move_line import (
     REASON_ORDER,
     REASONS,
@@ -70,6 +71,13 @@ ROUTES = {
     "vendor_on_hold": "procurement",
 }
 OPEN_EXCEPTION = ("open", "in_progress")
+# which subcontract and pay application a bill bills: set by subcontract billing
+# only (see lib/subcontract_billing.py)
+SUBCONTRACT_FIELDS = {
+    "ap_subcontract_order_id",
+    "ap_subcontract_pay_app_id",
+    "ap_subcontract_kind",
+}
 
 # set while the match writes its results: its own writes are no bill edit
 _MATCHING = contextvars.ContextVar("ap_matching_running", default=False)
@@ -227,14 +235,13 @@ class AccountMove(models.Model):
     @api.depends("invoice_line_ids.display_type")
     def _compute_ap_match_line_ids(self):
         for move in self:
-            move.ap_match_line_ids = move.invoice_line_ids.filtered(
-                lambda line: line.display_type == "product"
-            )
+            move.ap_match_line_ids = move.invoice_line_ids._ap_matched_lines()
 
     # ------------------------------------------------------------------ ORM
     @api.model_create_multi
     def create(self, vals_list):
         self._ap_check_identity_create(vals_list)
+        refuse_subcontract_fields(self, SUBCONTRACT_FIELDS, vals_list, creating=True)
         for vals in vals_list:
             self._ap_check_hold_fields(vals, creating=True)
         edited = set()
@@ -248,6 +255,7 @@ class AccountMove(models.Model):
 
     def write(self, vals):
         self._ap_check_identity_write(vals)
+        refuse_subcontract_fields(self, SUBCONTRACT_FIELDS, [vals], creating=False)
         unlocked = Approval._approval_is_unlocked(self)
         if not unlocked:
             self._ap_check_hold_fields(vals)
@@ -269,6 +277,7 @@ class AccountMove(models.Model):
             self.browse(edited)._ap_figures_changed()
         if vals.get("state") == "cancel":
             self._ap_close_exceptions(_("The bill was cancelled."), cancel=True)
+            self._ap_subcontract_bill_gone()
         elif vals.get("state") == "draft":
             # back to draft: it is judged again, and no longer billed for the others
             self._ap_match()
@@ -334,9 +343,7 @@ class AccountMove(models.Model):
 
     def _ap_match_run(self):
         bills = self
-        lines = bills.invoice_line_ids.filtered(
-            lambda line: line.display_type == "product"
-        )
+        lines = bills.invoice_line_ids._ap_matched_lines()
         results = lines._ap_match_lines()
         self._ap_write_line_results(results)
         duplicates = bills._ap_blocking_duplicates()
@@ -623,6 +630,7 @@ class AccountMove(models.Model):
     def _ap_check_payable(self):
         """Refuse paying bills on hold, or of a vendor on hold (unless a release
         covered exactly that)."""
+        self._ap_check_subcontract_payable()
         blocked = self.filtered(
             lambda m: (
                 m.move_type == "in_invoice"
@@ -1153,3 +1161,62 @@ class AccountMove(models.Model):
                     "ap_document_hash": digest,
                 }
             )
+
+    # ------------------------------------------------------------ subcontracts
+    ap_subcontract_order_id = fields.Many2one(
+        "purchase.order",
+        string="Subcontract",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    ap_subcontract_pay_app_id = fields.Many2one(
+        "ap.subcontract.pay.app",
+        string="Subcontractor Pay Application",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    ap_subcontract_kind = fields.Selection(
+        [("progress", "Pay Application"), ("retention_release", "Retention Release")],
+        string="Subcontract Bill",
+        readonly=True,
+        copy=False,
+    )
+
+    def _ap_check_subcontract_payable(self):
+        """Refuse paying a subcontractor whose compliance documents do not cover
+        the day of payment, when the company's setting says so."""
+        subcontract_bills = self.filtered(
+            lambda m: m.move_type == "in_invoice" and m.ap_subcontract_order_id
+        )
+        for bill in subcontract_bills:
+            company = bill.company_id
+            if company.ap_subcontract_compliance_block not in ("payment", "both"):
+                continue
+            today = fields.Date.context_today(bill)
+            if bill.ap_subcontract_pay_app_id:
+                problems = bill.ap_subcontract_pay_app_id._ap_compliance_problems(today)
+            else:
+                problems = bill.partner_id._ap_subcontract_compliance_problems(
+                    company, today
+                )
+            if problems:
+                raise UserError(
+                    _(
+                        "%(bill)s cannot be paid: %(problems)s.",
+                        bill=bill.ref or bill.display_name,
+                        problems="; ".join(problems),
+                    )
+                )
+
+    def unlink(self):
+        self._ap_subcontract_bill_gone()
+        return super().unlink()
+
+    def _ap_subcontract_bill_gone(self):
+        for move in self.filtered("ap_subcontract_pay_app_id"):
+            if move.ap_subcontract_pay_app_id.bill_id == move:
+                move.ap_subcontract_pay_app_id._ap_return_to_certified(
+                    move.display_name
+                )

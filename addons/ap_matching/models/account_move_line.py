@@ -12,6 +12,7 @@ from odoo.addons.construction_project_sync.models.construction_approval_mixin im
     ConstructionApprovalMixin as Approval,
 )
 
+from ..lib.subcontract_billing import refuse_subcontract_fields
 from ..lib.tolerance import exceeds
 
 # every reason a bill is held, in the order they are reported (the first found on a
@@ -138,10 +139,21 @@ class AccountMoveLine(models.Model):
     ap_accepted_by_id = fields.Many2one(
         "res.users", string="Accepted By", readonly=True, copy=False
     )
+    ap_subcontract_retention = fields.Boolean(
+        string="Subcontract Retention",
+        readonly=True,
+        copy=False,
+        help="Retention withheld from a subcontractor (negative, on a pay "
+        "application's bill) or released (positive, on a retention release bill), "
+        "on the retention payable account. Not matched against an order.",
+    )
 
     # ------------------------------------------------------------------ ORM
     @api.model_create_multi
     def create(self, vals_list):
+        refuse_subcontract_fields(
+            self, {"ap_subcontract_retention"}, vals_list, creating=True
+        )
         for vals in vals_list:
             self._ap_check_match_fields(vals, creating=True)
         # a bill's lines are matched once the bill is written (its create or
@@ -149,6 +161,9 @@ class AccountMoveLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        refuse_subcontract_fields(
+            self, {"ap_subcontract_retention"}, [vals], creating=False
+        )
         if not Approval._approval_is_unlocked(self):
             self._ap_check_match_fields(vals)
         edited = LINE_FIGURES & set(vals)
@@ -212,6 +227,15 @@ class AccountMoveLine(models.Model):
         )
 
     # ------------------------------------------------------------------ match
+    def _ap_matched_lines(self):
+        """The lines the three-way match judges: the bill's product lines, but
+        the subcontract retention withheld or released (no order line bills it)."""
+        return self.filtered(
+            lambda line: (
+                line.display_type == "product" and not line.ap_subcontract_retention
+            )
+        )
+
     def _ap_billed_before(self):
         """{order line id: (quantity in its unit, amount in company currency)}
         billed by posted bills (less posted credit notes) other than these lines'

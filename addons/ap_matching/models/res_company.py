@@ -1,5 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.construction_project_sync.models.res_company import (
+    RESERVED_ACCOUNT_TYPES,
+)
 
 # (kind, percent field, absolute field) of the three tolerances, named alike on
 # the company and on the vendor
@@ -108,3 +113,70 @@ class ResCompany(models.Model):
         help="Two bills of one vendor for the same amount dated at most this many "
         "days apart are possible duplicates (0: the same day only).",
     )
+
+    ap_subcontract_retention_account_id = fields.Many2one(
+        "account.account",
+        string="Retention Payable Account",
+        help="Where retention withheld from subcontractors sits until it is "
+        "released. Created as 'Retention Payable' (current liability) on the first "
+        "subcontract bill if empty.",
+    )
+    ap_subcontract_compliance_block = fields.Selection(
+        [
+            ("none", "Nothing (warn only)"),
+            ("certification", "Certification"),
+            ("payment", "Payment"),
+            ("both", "Certification and payment"),
+        ],
+        string="Missing Compliance Blocks",
+        default="both",
+        required=True,
+        help="What a subcontractor's missing or expired insurance certificate, or a "
+        "pay application without its lien waiver, blocks.",
+    )
+    ap_subcontract_release_policy = fields.Selection(
+        [
+            ("completion", "Once every item is complete"),
+            ("anytime", "Any time (partial releases)"),
+        ],
+        string="Retention Release",
+        default="completion",
+        required=True,
+        help="When an AP manager may release a subcontract's retention held.",
+    )
+
+    @api.constrains("ap_subcontract_retention_account_id")
+    def _check_ap_subcontract_retention_account(self):
+        for company in self:
+            account = company.ap_subcontract_retention_account_id
+            if account and account.account_type in RESERVED_ACCOUNT_TYPES:
+                raise ValidationError(
+                    _(
+                        "The retention payable account must be an ordinary liability "
+                        "account, not a payable, receivable or cash account: the "
+                        "vendor's payable is kept for what is due now."
+                    )
+                )
+
+    def _ap_subcontract_retention_account(self):
+        """The retention payable account, created on first use."""
+        self.ensure_one()
+        # sudo: reading the company's configuration
+        account = self.sudo().ap_subcontract_retention_account_id
+        if account:
+            return account
+        # sudo: billing a pay application is an AP clerk's act; creating the
+        # company's retention account (and remembering it) needs accounting
+        # configuration rights they do not have. The account is the one above.
+        accounts = self.env["account.account"].sudo().with_company(self)
+        account = accounts.create(
+            {
+                "code": accounts._search_new_account_code("211500", cache={}),
+                "name": _("Retention Payable"),
+                "account_type": "liability_current",
+                "reconcile": True,
+                "company_ids": [(6, 0, self.ids)],
+            }
+        )
+        self.sudo().ap_subcontract_retention_account_id = account
+        return account

@@ -46,3 +46,12 @@ class ResConfigSettings(models.TransientModel):
     ap_duplicate_window_days = fields.Integer(
         related="company_id.ap_duplicate_window_days", readonly=False
     )
+    ap_subcontract_retention_account_id = fields.Many2one(
+        related="company_id.ap_subcontract_retention_account_id", readonly=False
+    )
+    ap_subcontract_compliance_block = fields.Selection(
+        related="company_id.ap_subcontract_compliance_block", readonly=False
+    )
+    ap_subcontract_release_policy = fields.Selection(
+        related="company_id.ap_subcontract_release_policy", readonly=False
+    )

@@ -92,3 +92,23 @@ class ResPartner(models.Model):
                 "the vendor's compliance expired on %s.", vendor.ap_compliance_expiry
             )
         return ""
+
+    def _ap_subcontract_compliance_problems(self, company, day):
+        """Why this subcontractor's documents on file do not cover ``day``: its
+        compliance date on the vendor, and an insurance certificate valid then."""
+        self.ensure_one()
+        vendor = self.commercial_partner_id
+        problems = []
+        if vendor.ap_compliance_expiry and vendor.ap_compliance_expiry < day:
+            problems.append(
+                _("the vendor's compliance expired on %s", vendor.ap_compliance_expiry)
+            )
+        # sudo: whoever certifies or pays reads whether a certificate is on file,
+        # not the document itself
+        documents = self.env["ap.subcontract.compliance"].sudo()
+        if not documents._valid_on(vendor, company, "insurance", day):
+            problems.append(
+                _("no insurance certificate of %(vendor)s valid on %(day)s")
+                % {"vendor": vendor.name, "day": day}
+            )
+        return problems

@@ -10,3 +10,6 @@ from . import test_multi_company
 from . import test_views
 from . import test_tour
 from . import test_payment_status
+from . import test_subcontract
+from . import test_subcontract_flow_http
+from . import test_subcontract_reconciliation

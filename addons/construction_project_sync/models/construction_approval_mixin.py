@@ -157,10 +157,17 @@ class ConstructionApprovalMixin(models.AbstractModel):
     def create(self, vals_list):
         protected = self._approval_protected_fields()
         initial = self._approval_initial_state()
+        # a default_ context key fills a field inside create, past the check below
+        defaults = {
+            name: self.env.context[f"default_{name}"]
+            for name in protected
+            if f"default_{name}" in self.env.context
+        }
         for vals in vals_list:
             check_derived_fields(self, vals)
-            for name in protected & set(vals):
-                if vals[name] and not (name == "state" and vals[name] == initial):
+            given = {**defaults, **vals}
+            for name in protected & set(given):
+                if given[name] and not (name == "state" and given[name] == initial):
                     raise UserError(
                         _(
                             "%(document)s cannot be created with %(field)s set: it "

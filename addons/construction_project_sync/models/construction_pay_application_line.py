@@ -4,6 +4,35 @@ from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
 
+def g703_figures(
+    currency,
+    retention_percent,
+    scheduled,
+    previous,
+    previous_stored,
+    this_period,
+    stored,
+):
+    """The G703 columns of one schedule of values item (G to J and what this
+    period bills), the same for the owner's pay applications and a subcontractor's:
+    G = D + E + F, H = G / C, I = C - G, J = rate x (D + E) + rate x F, each part
+    rounded; billed this period = E + F - previously stored."""
+    rate = retention_percent / 100.0
+    completed = previous + this_period
+    total = completed + stored
+    retainage_completed = currency.round(completed * rate)
+    retainage_stored = currency.round(stored * rate)
+    return {
+        "total_to_date": total,
+        "percent_complete": 100.0 * total / scheduled if scheduled else 0.0,
+        "balance_to_finish": scheduled - total,
+        "retainage_completed": retainage_completed,
+        "retainage_stored": retainage_stored,
+        "retainage": retainage_completed + retainage_stored,
+        "amount_this_period": this_period + stored - previous_stored,
+    }
+
+
 class ConstructionPayApplicationLine(models.Model):
     """A G703 row: one schedule of values item on one pay application."""
 
@@ -90,21 +119,16 @@ class ConstructionPayApplicationLine(models.Model):
     )
     def _compute_figures(self):
         for line in self:
-            currency = line.currency_id or self.env.company.currency_id
-            rate = line.application_id.retention_percent / 100.0
-            completed = line.previous_amount + line.this_period
-            line.total_to_date = completed + line.materials_stored
-            line.percent_complete = (
-                100.0 * line.total_to_date / line.scheduled_value
-                if line.scheduled_value
-                else 0.0
-            )
-            line.balance_to_finish = line.scheduled_value - line.total_to_date
-            line.retainage_completed = currency.round(completed * rate)
-            line.retainage_stored = currency.round(line.materials_stored * rate)
-            line.retainage = line.retainage_completed + line.retainage_stored
-            line.amount_this_period = (
-                line.this_period + line.materials_stored - line.previous_stored
+            line.update(
+                g703_figures(
+                    line.currency_id or self.env.company.currency_id,
+                    line.application_id.retention_percent,
+                    line.scheduled_value,
+                    line.previous_amount,
+                    line.previous_stored,
+                    line.this_period,
+                    line.materials_stored,
+                )
             )
 
     @api.depends(
