@@ -34,6 +34,10 @@
         "views/project_project_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "data/ap_consumption_flow_data.xml",
+        "data/ap_consumption_reconciliation_data.xml",
+        "data/ap_consumption_job_cost_view.xml",
+        "views/construction_material_consumption_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

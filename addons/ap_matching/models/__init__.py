@@ -18,3 +18,10 @@ from . import construction_receipt_flows
 from . import construction_material_request_flows
 from . import ap_unbilled_receipt_reconciliation
 from . import ap_held_bill_reconciliation
+from . import stock_location
+from . import construction_material_consumption
+from . import construction_material_consumption_flows
+from . import construction_job_cost
+from . import account_analytic_line
+from . import project_task
+from . import ap_consumption_reconciliation

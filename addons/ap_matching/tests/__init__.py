@@ -10,3 +10,4 @@ from . import test_multi_company
 from . import test_views
 from . import test_tour
 from . import test_payment_status
+from . import test_material_consumption

@@ -261,3 +261,9 @@ class ProjectTask(models.Model):
             },
             "stage": self.stage_id.name or None,
         }
+
+    def _work_order_billable_materials(self):
+        """The materials this work order bills to the customer: a list of dicts
+        {"product": product, "quantity": float, "uom": uom, "name": str}; none here,
+        an addon that records consumption returns it."""
+        return []
