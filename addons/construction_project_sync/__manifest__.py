@@ -41,6 +41,7 @@
         "views/construction_approval_views.xml",
         "data/work_order_flow_data.xml",
         "views/construction_work_order_views.xml",
+        "data/work_order_inventory_flow_data.xml",
     ],
     "assets": {
         "web.assets_tests": [

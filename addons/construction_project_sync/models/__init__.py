@@ -33,3 +33,5 @@ from . import project_task
 from . import construction_work_order_event
 from . import construction_work_order_stage
 from . import construction_work_order_flows
+from . import construction_work_order_inventory
+from . import construction_work_order_inventory_reconciliation

@@ -9,3 +9,4 @@ from . import test_field_time
 from . import test_pay_application
 from . import test_approval
 from . import test_work_orders
+from . import test_work_order_inventory
