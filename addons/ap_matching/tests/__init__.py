@@ -11,3 +11,4 @@ from . import test_views
 from . import test_tour
 from . import test_payment_status
 from . import test_material_consumption
+from . import test_material_consumption_http
