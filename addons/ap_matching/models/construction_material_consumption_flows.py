@@ -206,3 +206,94 @@ class ConstructionMaterialConsumptionFlows(models.AbstractModel):
                 code="insufficient_stock",
                 retryable=False,
             )
+
+    @api.model
+    @integration_processor("material.demand")
+    def _process_material_demand(self, message, payload):
+        """Material a work order will need from a van or site: what the location
+        does not hold (on hand less reserved) becomes a material request on the job,
+        submitted for approval; what it holds needs nothing."""
+        external_id = payload["external_id"]
+        known = message.resolve("purchase.request", external_id, required=False)
+        if known:
+            message.notes.append(
+                _(
+                    "Demand %(ref)r became %(name)s already: a submitted request is "
+                    "not changed from the field.",
+                    ref=external_id,
+                    name=known.name,
+                )
+            )
+            message.link(known, "linked")
+            return known
+        jobs = self.env["construction.sync.flows"]
+        job = jobs._job(message, payload["job_external_id"])
+        task = self.env["project.task"]
+        if payload.get("work_order_external_id"):
+            task = message.resolve("project.task", payload["work_order_external_id"])
+        cost_code = (
+            jobs._cost_code(message, payload)
+            if payload.get("cost_code")
+            else task.cost_code_id
+        )
+        if not cost_code:
+            raise IntegrationError(
+                _("A material request needs a cost code: the demand names none."),
+                code="cost_code_required",
+                retryable=False,
+            )
+        location = self._location(message, payload["location_external_id"], job)
+        Quant = self.env["stock.quant"]
+        lines, covered = [], []
+        for line in payload["lines"]:
+            product = self._product(line["product_code"], job.company_id)
+            uom = self._uom(line.get("uom"), product)
+            wanted = uom._compute_quantity(line["quantity"], product.uom_id)
+            held = Quant._get_available_quantity(product, location)
+            short = wanted - max(held, 0.0)
+            if (
+                float_compare(short, 0.0, precision_rounding=product.uom_id.rounding)
+                <= 0
+            ):
+                covered.append(product.display_name)
+                continue
+            lines.append(
+                {
+                    "product_id": product.id,
+                    "name": product.display_name,
+                    "product_qty": short,
+                    "product_uom_id": product.uom_id.id,
+                    "estimated_cost": short * product.standard_price,
+                    "date_required": payload.get("needed_by") or False,
+                }
+            )
+        if covered:
+            message.notes.append(
+                _(
+                    "%(location)s holds what is needed of %(products)s.",
+                    location=location.display_name,
+                    products=", ".join(covered),
+                )
+            )
+        if not lines:
+            return []
+        request = message.upsert(
+            "purchase.request",
+            external_id,
+            {
+                "job_id": job.id,
+                "company_id": job.company_id.id,
+                "cost_code_id": cost_code.id,
+                "date_needed": payload.get("needed_by") or False,
+                "delivery_location": location.display_name,
+                "description": _(
+                    "Beyond the stock of %(location)s%(order)s",
+                    location=location.display_name,
+                    order=f" for {task.name}" if task else "",
+                ),
+                "origin": message.system.name,
+                "line_ids": [(0, 0, vals) for vals in lines],
+            },
+        )
+        request.button_to_approve()
+        return request

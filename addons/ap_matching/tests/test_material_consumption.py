@@ -369,3 +369,67 @@ class TestMaterialConsumptionMultiCompany(TransactionCase):
         self.assertEqual(
             self.env["stock.quant"]._get_available_quantity(self.pipe, self.van), 18
         )
+
+
+@tagged("post_install", "-at_install")
+class TestMaterialDemand(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        setup_consumption(cls)
+        cls.demand_flow = cls.env.ref("ap_matching.flow_material_demand")
+        cls.site, _key = make_system(
+            cls.env,
+            "field_demand_test",
+            cls.demand_flow,
+            groups=[*CONSUMER_GROUPS, "purchase_request.group_purchase_request_user"],
+        )
+        mapping = cls.env["integration.mapping"]
+        for record, ref in (
+            (cls.job, "JOB-C1"),
+            (cls.task, "WO-C1"),
+            (cls.van, "VAN-12"),
+        ):
+            mapping._link(cls.site, record, ref)
+
+    def demand(self, ref, quantity, prefix):
+        result = ingest(
+            self.env,
+            self.site,
+            self.demand_flow,
+            [
+                {
+                    "external_id": ref,
+                    "job_external_id": "JOB-C1",
+                    "work_order_external_id": "WO-C1",
+                    "location_external_id": "VAN-12",
+                    "needed_by": "2026-12-10",
+                    "lines": [{"product_code": "T-PIPE-22", "quantity": quantity}],
+                }
+            ],
+            prefix=prefix,
+        )[0]
+        perform_jobs(self.env)
+        message = self.env["integration.message"].browse(result["message_id"])
+        message.invalidate_recordset()
+        return message
+
+    def test_demand_beyond_the_van_becomes_one_material_request(self):
+        covered = self.demand("NEED-1", 15, "a")
+        self.assertEqual(covered.state, "done", covered.error_message)
+        self.assertFalse(
+            self.env["purchase.request"].search([("job_id", "=", self.job.id)])
+        )
+        short = self.demand("NEED-2", 26, "b")
+        self.assertEqual(short.state, "done", short.error_message)
+        request = self.env["purchase.request"].search([("job_id", "=", self.job.id)])
+        self.assertEqual(request.state, "to_approve")
+        self.assertEqual(request.cost_code_id, self.cost_code)
+        self.assertEqual(request.line_ids.product_id, self.pipe)
+        self.assertEqual(request.line_ids.product_qty, 6)
+        again = self.demand("NEED-2", 26, "c")
+        self.assertEqual(again.state, "done")
+        self.assertEqual(
+            len(self.env["purchase.request"].search([("job_id", "=", self.job.id)])),
+            1,
+        )
