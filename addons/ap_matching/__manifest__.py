@@ -44,5 +44,9 @@
             "ap_matching/static/tests/tours/*.js",
         ],
     },
-    "demo": ["demo/ap_bills_demo.xml", "demo/ap_matching_demo.xml"],
+    "demo": [
+        "demo/ap_bills_demo.xml",
+        "demo/ap_matching_demo.xml",
+        "demo/consumption_demo.xml",
+    ],
 }
