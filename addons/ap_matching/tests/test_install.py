@@ -8,7 +8,7 @@ class TestInstall(TransactionCase):
         self.assertEqual(
             section.parent_id, self.env.ref("integration_queue.menu_construction_root")
         )
-        self.assertEqual(len(section.child_id), 6)
+        self.assertEqual(len(section.child_id), 7)
         self.assertIn(
             self.env.ref("ap_matching.group_ap_clerk"),
             self.env.ref("ap_matching.group_ap_manager").implied_ids,

@@ -268,6 +268,29 @@ class TestMaterialConsumption(TransactionCase):
         with self.assertRaises(UserError):
             line.analytic_line_id.with_user(keeper).unlink()
 
+    def test_consumption_screens_open_from_the_job(self):
+        reader = new_test_user(
+            self.env,
+            "test_consumption_views",
+            groups="stock.group_stock_user,project.group_project_user",
+        )
+        self.Consumption.with_user(reader).get_views(
+            [
+                (False, "list"),
+                (False, "form"),
+                (False, "pivot"),
+                (False, "graph"),
+                (False, "search"),
+            ]
+        )
+        job_form = (
+            self.env["project.project"]
+            .with_user(reader)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        action = self.env.ref("ap_matching.action_material_consumption")
+        self.assertIn(f'name="{action.id}"', job_form)
+
     def test_work_order_bills_its_consumed_material(self):
         self.run_flow([consumed("USE-13", 2), consumed("USE-14", 3)])
         self.assertEqual(
