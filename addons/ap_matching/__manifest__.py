@@ -39,6 +39,10 @@
         "security/ap_subcontract_rules.xml",
         "views/ap_subcontract_views.xml",
         "views/ap_subcontract_menus.xml",
+        "data/ap_consumption_flow_data.xml",
+        "data/ap_consumption_reconciliation_data.xml",
+        "data/ap_consumption_job_cost_view.xml",
+        "views/construction_material_consumption_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -49,5 +53,6 @@
         "demo/ap_bills_demo.xml",
         "demo/ap_matching_demo.xml",
         "demo/subcontract_demo.xml",
+        "demo/consumption_demo.xml",
     ],
 }

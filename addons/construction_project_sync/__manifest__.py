@@ -56,6 +56,7 @@
         "report/construction_wip_report.xml",
         "views/construction_forecast_views.xml",
         "views/construction_wip_views.xml",
+        "data/work_order_inventory_flow_data.xml",
     ],
     "assets": {
         "web.assets_tests": [

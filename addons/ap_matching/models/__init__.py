@@ -27,3 +27,9 @@ from . import ap_subcontract_flows
 from . import ap_bill_receipt_reconciliation
 from . import ap_subcontract_retention_reconciliation
 from . import construction_job_cost
+from . import stock_location
+from . import construction_material_consumption
+from . import construction_material_consumption_flows
+from . import account_analytic_line
+from . import project_task
+from . import ap_consumption_reconciliation

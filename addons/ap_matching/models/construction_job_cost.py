@@ -1,10 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL, sql
 
 
 class ConstructionJobCost(models.Model):
+    """Job cost reads material consumed from stock as actual (cost type material):
+    its job cost lines have no journal item, the stock valuation entry carries no
+    job, so each consumption counts once. Retention held from subcontractors is
+    shown beside it."""
+
     _inherit = "construction.job.cost"
 
     ap_retention_held = fields.Monetary(
@@ -65,3 +71,14 @@ class ConstructionJobCost(models.Model):
             row.ap_retention_held = row.currency_id.round(
                 held.get((row.job_id.id, row.cost_code_id.id, row.cost_type), 0.0)
             )
+
+    @api.model
+    def _approved_analytic_lines_sql(self):
+        result = super()._approved_analytic_lines_sql()
+        if not sql.table_exists(self.env.cr, "construction_material_consumption"):
+            return result  # the view is built again once the table exists
+        return SQL(
+            "%s UNION ALL SELECT analytic_line_id FROM "
+            "construction_material_consumption WHERE analytic_line_id IS NOT NULL",
+            result,
+        )

@@ -13,3 +13,5 @@ from . import test_payment_status
 from . import test_subcontract
 from . import test_subcontract_flow_http
 from . import test_subcontract_reconciliation
+from . import test_material_consumption
+from . import test_material_consumption_http

@@ -9,8 +9,9 @@ class TestInstall(TransactionCase):
             section.parent_id, self.env.ref("integration_queue.menu_construction_root")
         )
         # material requests, orders, bills, from the hub, on hold, worklist; the
-        # subcontractor pay applications, change orders and compliance documents
-        self.assertEqual(len(section.child_id), 9)
+        # subcontractor pay applications, change orders and compliance documents;
+        # material consumption
+        self.assertEqual(len(section.child_id), 10)
         self.assertIn(
             self.env.ref("ap_matching.group_ap_clerk"),
             self.env.ref("ap_matching.group_ap_manager").implied_ids,

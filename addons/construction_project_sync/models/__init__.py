@@ -39,7 +39,6 @@ from . import construction_earned_value
 from . import construction_document_type
 from . import construction_document
 from . import construction_document_flows
-from . import project_task_billing
 from . import construction_work_order_confirmation
 from . import construction_work_order_billing_reconciliation
 from . import construction_forecast
@@ -47,3 +46,5 @@ from . import construction_forecast_line
 from . import construction_wip_schedule
 from . import construction_wip_schedule_line
 from . import construction_forecast_flows
+from . import construction_work_order_inventory
+from . import construction_work_order_inventory_reconciliation

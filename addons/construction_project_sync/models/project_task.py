@@ -44,6 +44,15 @@ def _iso(value):
 _UNLOCKED = contextvars.ContextVar("work_order_status_unlocked", default=frozenset())
 
 
+BILLING_GROUPS = (
+    "construction_project_sync.group_project_controller,account.group_account_invoice"
+)
+BILLING_METHODS = [
+    ("time_materials", "Time and Materials"),
+    ("fixed", "Fixed Price"),
+]
+
+
 class ProjectTask(models.Model):
     _name = "project.task"
     _inherit = ["project.task", "integration.lineage.mixin"]
@@ -261,3 +270,36 @@ class ProjectTask(models.Model):
             },
             "stage": self.stage_id.name or None,
         }
+
+    # What a work order bills once the customer signs for it: Odoo's terms (billing
+    # method, fixed price), never the field platform's.
+    work_order_billing_method = fields.Selection(
+        BILLING_METHODS,
+        string="Billing Method",
+        default="time_materials",
+        groups=BILLING_GROUPS,
+        help="Time and materials: the hours timesheeted on the work order and the "
+        "materials consumed on it, at the prices of the job's Work Order Pricelist. "
+        "Fixed price: the amount below, once.",
+    )
+    work_order_fixed_price = fields.Monetary(
+        string="Fixed Price",
+        currency_field="work_order_currency_id",
+        groups=BILLING_GROUPS,
+        help="What the customer pays for the work order when it is billed at a "
+        "fixed price.",
+    )
+    work_order_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Work Order Currency"
+    )
+    work_order_confirmation_ids = fields.One2many(
+        "construction.work.order.confirmation", "task_id", string="Confirmation"
+    )
+
+    def _work_order_billable_materials(self):
+        """Materials consumed on this work order that its time-and-materials
+        invoice line bills: a list of dicts ``{"product": product.product,
+        "quantity": float, "uom": uom.uom, "name": str}``. None here; the addon
+        that records material consumption (ap_matching) adds them."""
+        self.ensure_one()
+        return []

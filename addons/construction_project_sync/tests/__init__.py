@@ -19,3 +19,4 @@ from . import test_work_order_billing_tour
 from . import test_forecast
 from . import test_wip_schedule
 from . import test_forecast_flow_http
+from . import test_work_order_inventory

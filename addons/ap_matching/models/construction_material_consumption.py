@@ -1,0 +1,347 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_compare, float_is_zero
+
+# the account types whose bill lines are job cost (construction_project_sync's job
+# cost reads the same ones as actual)
+EXPENSE_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
+
+
+class ConstructionMaterialConsumption(models.Model):
+    """Material the field used on a job: the stock move that took it from the van or
+    site location to the company's job consumption location (valued by Odoo's stock
+    valuation at the product's cost) and the job cost line (job × cost code, cost
+    type material) that posted that value.
+
+    The flow ``material.consumed`` writes these records and nobody else: what was
+    consumed is what the stock move did, so they are never edited. A correction is
+    a stock return and a new report.
+
+    A product the job bought on its own purchase orders and whose posted bill put it
+    on an expense account with the job's analytic account is job cost from that bill
+    already; consuming it from stock posts no second cost for that quantity
+    (``charged_by_bill_qty``), only for what is beyond it.
+    """
+
+    _name = "construction.material.consumption"
+    _description = "Material Consumption"
+    _inherit = ["mail.thread"]
+    _order = "consumed_at desc, id desc"
+    _check_company_auto = True
+
+    external_id = fields.Char(
+        string="Field Reference",
+        required=True,
+        readonly=True,
+        index=True,
+        help="The field platform's id of the report; the same report sent again "
+        "moves nothing twice.",
+    )
+    system_id = fields.Many2one(
+        "integration.system",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        help="The field platform that reported the consumption.",
+    )
+    integration_message_id = fields.Many2one(
+        "integration.message",
+        string="Message",
+        readonly=True,
+        ondelete="set null",
+        help="The hub message that reported it.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    job_id = fields.Many2one(
+        "project.project",
+        required=True,
+        readonly=True,
+        index=True,
+        check_company=True,
+        ondelete="restrict",
+    )
+    task_id = fields.Many2one(
+        "project.task",
+        string="Work Order",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+        ondelete="restrict",
+        help="The work order the material went into, when the field named one.",
+    )
+    cost_code_id = fields.Many2one(
+        "construction.cost.code",
+        readonly=True,
+        ondelete="restrict",
+        help="Job cost line's cost code: the report's, else the work order's.",
+    )
+    product_id = fields.Many2one(
+        "product.product", required=True, readonly=True, ondelete="restrict"
+    )
+    quantity = fields.Float(
+        required=True,
+        readonly=True,
+        digits="Product Unit of Measure",
+        help="As the field reported it, in its unit.",
+    )
+    uom_id = fields.Many2one(
+        "uom.uom", string="Unit", required=True, readonly=True, ondelete="restrict"
+    )
+    product_qty = fields.Float(
+        string="Quantity (product unit)",
+        readonly=True,
+        digits="Product Unit of Measure",
+        help="The quantity in the product's own unit, as stock counts it.",
+    )
+    location_id = fields.Many2one(
+        "stock.location",
+        string="Taken From",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        help="The van or site location that held the material.",
+    )
+    stock_move_id = fields.Many2one(
+        "stock.move",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        help="The validated move from the van or site to job consumption.",
+    )
+    consumed_at = fields.Datetime(
+        required=True,
+        readonly=True,
+        help="When the field used it (the event time); its date is the "
+        "accounting date.",
+    )
+    date = fields.Date(
+        required=True, readonly=True, help="Accounting date of the job cost."
+    )
+    value = fields.Monetary(
+        readonly=True,
+        help="What the material was worth in stock: the stock move's valuation at "
+        "the product's cost.",
+    )
+    charged_by_bill_qty = fields.Float(
+        string="Charged by Bill",
+        readonly=True,
+        digits="Product Unit of Measure",
+        help="Quantity (product unit) that a posted bill of the job's own purchase "
+        "orders put on job cost already: it posts no second cost.",
+    )
+    amount = fields.Monetary(
+        string="Job Cost",
+        readonly=True,
+        help="Posted to job cost as material (the value, less what a bill charged "
+        "the job already).",
+    )
+    analytic_line_id = fields.Many2one(
+        "account.analytic.line",
+        string="Job Cost Line",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    note = fields.Text(readonly=True)
+
+    _sql_constraints = [
+        (
+            "external_id_uniq",
+            "unique(system_id, external_id)",
+            "A field system reports each consumption once.",
+        ),
+    ]
+
+    @api.depends("product_id", "job_id", "quantity", "uom_id")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = _(
+                "%(qty)s %(uom)s %(product)s on %(job)s",
+                qty=f"{line.quantity:g}",
+                uom=line.uom_id.name or "",
+                product=line.product_id.display_name or "",
+                job=line.job_id.display_name or "",
+            )
+
+    def write(self, vals):
+        # what was consumed is what the stock move did; a correction is a return
+        if not self.env.su:
+            raise UserError(
+                _(
+                    "Material consumption is what the field reported and stock did: "
+                    "it is not edited. Return the material in Inventory and have "
+                    "the field report again."
+                )
+            )
+        return super().write(vals)
+
+    def unlink(self):
+        if self:
+            raise UserError(
+                _("Material consumption moved stock and posted job cost: it stays.")
+            )
+        return super().unlink()
+
+    @api.model
+    def _billed_to_job_qty(self, job, product):
+        """Quantity (product unit) of ``product`` that posted bills put on job cost
+        of ``job``, net of refunds, less what consumption counted as charged by
+        them already."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT coalesce(sum(
+                         CASE WHEN bill.move_type = 'in_refund' THEN -1 ELSE 1 END
+                         * aml.quantity / line_uom.factor * product_uom.factor
+                         * (dist.value::numeric / 100)), 0)
+                  FROM account_move_line aml
+                  JOIN account_move bill
+                    ON bill.id = aml.move_id AND bill.state = 'posted'
+                   AND bill.move_type IN ('in_invoice', 'in_refund')
+                  JOIN account_account account
+                    ON account.id = aml.account_id
+                   AND account.account_type IN %(expense_types)s
+                  JOIN product_product product ON product.id = aml.product_id
+                  JOIN product_template template
+                    ON template.id = product.product_tmpl_id
+                  JOIN uom_uom product_uom ON product_uom.id = template.uom_id
+                  JOIN uom_uom line_uom
+                    ON line_uom.id = coalesce(aml.product_uom_id, template.uom_id)
+                 CROSS JOIN LATERAL jsonb_each_text(aml.analytic_distribution) dist
+                 WHERE aml.product_id = %(product)s
+                   AND %(account)s = ANY(string_to_array(dist.key, ',')::integer[])
+                """,
+                expense_types=EXPENSE_ACCOUNT_TYPES,
+                product=product.id,
+                account=job.account_id.id,
+            )
+        )
+        billed = self.env.cr.fetchone()[0] or 0.0
+        # sudo: the charge is the job's, whoever may read which consumption
+        counted = sum(
+            self.sudo()
+            .search([("job_id", "=", job.id), ("product_id", "=", product.id)])
+            .mapped("charged_by_bill_qty")
+        )
+        return max(float(billed) - counted, 0.0)
+
+    @api.model
+    def _job_cost_vals(self, job, cost_code, product, qty, amount, date, name):
+        column = self.env.ref(
+            "construction_project_sync.analytic_plan_cost_codes"
+        )._column_name()
+        vals = {
+            "name": name,
+            "account_id": job.account_id.id,
+            "company_id": job.company_id.id,
+            "date": date,
+            "amount": -amount,
+            "unit_amount": qty,
+            "product_id": product.id,
+            "product_uom_id": product.uom_id.id,
+            "construction_cost_type": "material",
+            # no one's time: without it, Odoo would default the poster's employee
+            "employee_id": False,
+        }
+        if cost_code:
+            vals[column] = cost_code.analytic_account_id.id
+        return vals
+
+    @api.model
+    def _consume(self, vals):
+        """Move the material, value it, post its job cost, keep the record; ``vals``
+        are the processor's resolved values (job, task, cost code, product, quantity,
+        unit, location, consumed_at, date, external_id, system, message, note).
+        Callers have checked the stock on hand."""
+        job, product = vals["job"], vals["product"]
+        company = job.company_id
+        destination = self.env["stock.location"]._job_consumption_location(company)
+        product_qty = vals["uom"]._compute_quantity(vals["quantity"], product.uom_id)
+        reference = _("Consumed on %s", job.display_name)
+        move = self.env["stock.move"].create(
+            {
+                "name": reference,
+                "reference": reference,
+                "origin": vals["external_id"],
+                "product_id": product.id,
+                "product_uom": vals["uom"].id,
+                "product_uom_qty": vals["quantity"],
+                "location_id": vals["location"].id,
+                "location_dest_id": destination.id,
+                "company_id": company.id,
+            }
+        )
+        move._action_confirm()
+        move._action_assign()
+        move.quantity = vals["quantity"]
+        move.picked = True
+        # the valuation entry is dated when the field used the material
+        move.with_context(force_period_date=vals["date"])._action_done()
+        if move.state != "done":
+            raise UserError(
+                _("Stock could not move %s out of the van.", product.display_name)
+            )
+        move.date = vals["consumed_at"]
+        # sudo: the field's service user moves stock; its valuation is
+        # accounting's, and this reads exactly the layer of the move just made
+        value = -sum(move.sudo().stock_valuation_layer_ids.mapped("value"))
+        if float_is_zero(value, precision_rounding=company.currency_id.rounding):
+            value = product.with_company(company).standard_price * product_qty
+        charged = min(self._billed_to_job_qty(job, product), product_qty)
+        amount = company.currency_id.round(
+            value * (product_qty - charged) / product_qty if product_qty else 0.0
+        )
+        analytic = self.env["account.analytic.line"]
+        if float_compare(amount, 0.0, precision_rounding=company.currency_id.rounding):
+            # sudo: the field's service user is no accountant; the line is exactly
+            # the stock move's value, and creating it passes the posting check
+            # (lock dates and the hub's freezes) as every analytic line does
+            analytic = analytic.sudo().create(
+                self._job_cost_vals(
+                    job,
+                    vals["cost_code"],
+                    product,
+                    product_qty,
+                    amount,
+                    vals["date"],
+                    _(
+                        "Material: %(product)s (%(ref)s)",
+                        product=product.display_name,
+                        ref=vals["external_id"],
+                    ),
+                )
+            )
+        # sudo: nobody creates consumption but this method (see the class); the
+        # values are the move just validated and its posting
+        return (
+            self.sudo()
+            .create(
+                {
+                    "external_id": vals["external_id"],
+                    "system_id": vals["system"].id,
+                    "integration_message_id": vals["message"].id,
+                    "company_id": company.id,
+                    "job_id": job.id,
+                    "task_id": vals["task"].id,
+                    "cost_code_id": vals["cost_code"].id,
+                    "product_id": product.id,
+                    "quantity": vals["quantity"],
+                    "uom_id": vals["uom"].id,
+                    "product_qty": product_qty,
+                    "location_id": vals["location"].id,
+                    "stock_move_id": move.id,
+                    "consumed_at": vals["consumed_at"],
+                    "date": vals["date"],
+                    "value": value,
+                    "charged_by_bill_qty": charged,
+                    "amount": amount,
+                    "analytic_line_id": analytic.id,
+                    "note": vals.get("note"),
+                }
+            )
+            .sudo(False)
+        )
