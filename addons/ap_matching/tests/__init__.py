@@ -15,3 +15,4 @@ from . import test_subcontract_flow_http
 from . import test_subcontract_reconciliation
 from . import test_material_consumption
 from . import test_material_consumption_http
+from . import test_reason_codes_http
