@@ -30,3 +30,7 @@ fi
 "$PY" "$REPO_DIR/tests/bench/bench_ap.py" --conf "$CONF" --db "$DB"
 # issue 11: the Integration dashboard and its hourly rollup over 1,000,000 messages
 "$PY" "$REPO_DIR/tests/bench/bench_monitoring.py" --conf "$CONF" --db "$DB"
+# issue 10: work order status events from many devices, late and resent, end to end
+"$PY" "$REPO_DIR/tests/bench/bench_work_orders.py" --conf "$CONF" --db "$DB"
+# issue 12: the WIP schedule of 500 jobs × 200 cost codes over 1M analytic lines
+"$PY" "$REPO_DIR/tests/bench/bench_wip.py" --conf "$CONF" --db "$DB"
