@@ -34,7 +34,7 @@ class TestBillsVsReceipts(MatchCase):
 class TestSubcontractDemo(TransactionCase):
     def test_demo_pay_application_waits_for_its_project_manager(self):
         order = self.env.ref(
-            "ap_matching.subcontract_po_library_steel", raise_if_not_found=False
+            "ap_matching.subcontract_po_warehouse_steel", raise_if_not_found=False
         )
         app = order and order.ap_pay_app_ids
         if not app:
