@@ -56,6 +56,38 @@ def build_openapi(flows, api_version, server_url):
                 "status": {"type": "integer"},
             },
         },
+        "DryRun": {
+            "type": "object",
+            "description": "What the pipeline would have done with one payload; "
+            "nothing was stored.",
+            "required": ["dry_run", "outcome"],
+            "properties": {
+                "dry_run": {"type": "boolean", "enum": [True]},
+                "index": {"type": "integer"},
+                "idempotency_key": {"type": ["string", "null"]},
+                "flow": {"type": "string"},
+                "version": {"type": "integer"},
+                "outcome": {"type": "string"},
+                "status": {"type": "integer"},
+                "records": {"type": "array", "items": {"type": "object"}},
+                "exceptions": {"type": "array", "items": {"type": "object"}},
+                "webhooks": {"type": "array", "items": {"type": "object"}},
+                "notes": {"type": "array", "items": {"type": "string"}},
+                "error": {"type": ["object", "null"]},
+                "validation_errors": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        "DryRunBatch": {
+            "type": "object",
+            "required": ["dry_run", "items"],
+            "properties": {
+                "dry_run": {"type": "boolean", "enum": [True]},
+                "items": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/DryRun"},
+                },
+            },
+        },
         "BatchItem": {
             "type": "object",
             "description": "The answer to one envelope: its status as a single "
@@ -279,7 +311,13 @@ def build_openapi(flows, api_version, server_url):
                         "happened (nothing stored).",
                         "content": {
                             "application/json": {
-                                "schema": {"$ref": "#/components/schemas/Accepted"}
+                                "schema": {
+                                    "anyOf": [
+                                        {"$ref": "#/components/schemas/Accepted"},
+                                        {"$ref": "#/components/schemas/DryRun"},
+                                        {"$ref": "#/components/schemas/DryRunBatch"},
+                                    ]
+                                }
                             }
                         },
                     },

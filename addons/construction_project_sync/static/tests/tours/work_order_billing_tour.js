@@ -8,7 +8,8 @@ registry.category("web_tour.tours").add("construction_work_order_billing", {
     steps: () => [
         {
             content: "The signed work order awaits billing",
-            trigger: ".o_data_row:contains(Tour panel swap):contains(Awaiting Billing)",
+            trigger:
+                ".o_data_row:contains(Tour panel swap):contains(Awaiting Billing) .o_data_cell[name=task_id]",
             run: "click",
         },
         {
@@ -27,7 +28,7 @@ registry.category("web_tour.tours").add("construction_work_order_billing", {
         },
         {
             trigger:
-                ".o_field_one2many[name=invoice_line_ids] .o_data_row:contains(Tour panel swap: labour)",
+                ".o_field_widget[name=invoice_line_ids] .o_data_row:contains(Field Labour):contains(255.00)",
         },
     ],
 });
