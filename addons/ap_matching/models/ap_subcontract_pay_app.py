@@ -3,9 +3,10 @@
 against the schedule of values of its subcontract (the subcontract's order lines),
 certified by the job's project manager, then billed with the retention withheld.
 
-Per item, the G703 columns of the owner's pay applications (the same maths,
-construction_project_sync's g703_figures): C scheduled value (the order line), D
-work certified on earlier applications, E this period, F materials presently stored,
+Per item, the G703 columns of the owner's pay applications (the same fields and
+maths, construction_project_sync's construction.g703.line.mixin): C scheduled value
+(the order line), D work certified on earlier applications, E this period, F
+materials presently stored,
 G = D + E + F, H = G / C, I = C - G, J retainage = rate x (D + E) + rate x F.
 
 Summary: contract sum = C of every item (the subcontract with its approved change

@@ -3,10 +3,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount
 
-from odoo.addons.construction_project_sync.models.construction_pay_application_line import (  # noqa: E501
-    g703_figures,
-)
-
 
 class ApSubcontractPayAppLine(models.Model):
     """A G703 row of a subcontractor's pay application: one item of the
@@ -14,7 +10,7 @@ class ApSubcontractPayAppLine(models.Model):
 
     _name = "ap.subcontract.pay.app.line"
     _description = "Subcontractor Pay Application Line"
-    _inherit = ["construction.approval.line.mixin"]
+    _inherit = ["construction.approval.line.mixin", "construction.g703.line.mixin"]
     _order = "application_id, sequence, id"
     _approval_document_field = "application_id"
 
@@ -38,15 +34,11 @@ class ApSubcontractPayAppLine(models.Model):
     analytic_distribution = fields.Json(
         related="order_line_id.analytic_distribution", string="Job × Cost Code"
     )
-    scheduled_value = fields.Monetary(readonly=True)
+    # the G703 columns are the mixin's; a subcontractor's are certified
     previous_amount = fields.Monetary(
-        string="From Previous Applications",
-        readonly=True,
         help="Work completed on earlier certified applications (D + E of those).",
     )
     previous_stored = fields.Monetary(
-        string="Previously Stored",
-        readonly=True,
         help="Materials stored on the previous certified application.",
     )
     previous_retainage = fields.Monetary(
@@ -54,29 +46,7 @@ class ApSubcontractPayAppLine(models.Model):
         help="Retainage to date on the previous certified application: this "
         "application withholds only the difference.",
     )
-    this_period = fields.Monetary(string="Work Completed This Period")
-    materials_stored = fields.Monetary(
-        string="Materials Presently Stored",
-        help="The balance of stored materials not yet in place (not in D or E).",
-    )
-    total_to_date = fields.Monetary(
-        string="Completed and Stored to Date", compute="_compute_figures", store=True
-    )
-    percent_complete = fields.Float(
-        string="% (G / C)", compute="_compute_figures", store=True, digits=(16, 2)
-    )
-    balance_to_finish = fields.Monetary(compute="_compute_figures", store=True)
-    retainage_completed = fields.Monetary(compute="_compute_figures", store=True)
-    retainage_stored = fields.Monetary(compute="_compute_figures", store=True)
-    retainage = fields.Monetary(
-        string="Retainage to Date", compute="_compute_figures", store=True
-    )
-    amount_this_period = fields.Monetary(
-        string="Billed This Period",
-        compute="_compute_figures",
-        store=True,
-        help="Work completed this period plus the change in stored materials.",
-    )
+    retainage = fields.Monetary(string="Retainage to Date")
 
     # taken from the subcontract by the application's refresh, never typed in
     _ap_snapshot_fields = (
@@ -94,28 +64,6 @@ class ApSubcontractPayAppLine(models.Model):
             "An item appears once on a pay application.",
         )
     ]
-
-    @api.depends(
-        "scheduled_value",
-        "previous_amount",
-        "previous_stored",
-        "this_period",
-        "materials_stored",
-        "application_id.retention_percent",
-    )
-    def _compute_figures(self):
-        for line in self:
-            line.update(
-                g703_figures(
-                    line.currency_id or self.env.company.currency_id,
-                    line.application_id.retention_percent,
-                    line.scheduled_value,
-                    line.previous_amount,
-                    line.previous_stored,
-                    line.this_period,
-                    line.materials_stored,
-                )
-            )
 
     @api.constrains("order_line_id", "application_id")
     def _check_same_subcontract(self):

@@ -4,41 +4,12 @@ from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
 
-def g703_figures(
-    currency,
-    retention_percent,
-    scheduled,
-    previous,
-    previous_stored,
-    this_period,
-    stored,
-):
-    """The G703 columns of one schedule of values item (G to J and what this
-    period bills), the same for the owner's pay applications and a subcontractor's:
-    G = D + E + F, H = G / C, I = C - G, J = rate x (D + E) + rate x F, each part
-    rounded; billed this period = E + F - previously stored."""
-    rate = retention_percent / 100.0
-    completed = previous + this_period
-    total = completed + stored
-    retainage_completed = currency.round(completed * rate)
-    retainage_stored = currency.round(stored * rate)
-    return {
-        "total_to_date": total,
-        "percent_complete": 100.0 * total / scheduled if scheduled else 0.0,
-        "balance_to_finish": scheduled - total,
-        "retainage_completed": retainage_completed,
-        "retainage_stored": retainage_stored,
-        "retainage": retainage_completed + retainage_stored,
-        "amount_this_period": this_period + stored - previous_stored,
-    }
-
-
 class ConstructionPayApplicationLine(models.Model):
     """A G703 row: one schedule of values item on one pay application."""
 
     _name = "construction.pay.application.line"
     _description = "Pay Application Line"
-    _inherit = ["construction.approval.line.mixin"]
+    _inherit = ["construction.approval.line.mixin", "construction.g703.line.mixin"]
     _order = "application_id, sequence, id"
     _approval_document_field = "application_id"
 
@@ -60,38 +31,6 @@ class ConstructionPayApplicationLine(models.Model):
     item = fields.Char(related="sov_line_id.item", string="Item No.")
     name = fields.Char(related="sov_line_id.name", string="Description of Work")
     cost_code_id = fields.Many2one(related="sov_line_id.cost_code_id")
-    scheduled_value = fields.Monetary(readonly=True)
-    previous_amount = fields.Monetary(
-        string="From Previous Applications",
-        readonly=True,
-        help="Work completed on approved earlier applications (D + E of those).",
-    )
-    previous_stored = fields.Monetary(
-        string="Previously Stored",
-        readonly=True,
-        help="Materials stored on the previous approved application.",
-    )
-    this_period = fields.Monetary(string="Work Completed This Period")
-    materials_stored = fields.Monetary(
-        string="Materials Presently Stored",
-        help="The balance of stored materials not yet in place (not in D or E).",
-    )
-    total_to_date = fields.Monetary(
-        string="Completed and Stored to Date", compute="_compute_figures", store=True
-    )
-    percent_complete = fields.Float(
-        string="% (G / C)", compute="_compute_figures", store=True, digits=(16, 2)
-    )
-    balance_to_finish = fields.Monetary(compute="_compute_figures", store=True)
-    retainage_completed = fields.Monetary(compute="_compute_figures", store=True)
-    retainage_stored = fields.Monetary(compute="_compute_figures", store=True)
-    retainage = fields.Monetary(compute="_compute_figures", store=True)
-    amount_this_period = fields.Monetary(
-        string="Billed This Period",
-        compute="_compute_figures",
-        store=True,
-        help="Work completed this period plus the change in stored materials.",
-    )
     reported_percent = fields.Float(
         related="sov_line_id.reported_percent", string="Field Reported (%)"
     )
@@ -108,28 +47,6 @@ class ConstructionPayApplicationLine(models.Model):
             "An item appears once on a pay application.",
         )
     ]
-
-    @api.depends(
-        "scheduled_value",
-        "previous_amount",
-        "previous_stored",
-        "this_period",
-        "materials_stored",
-        "application_id.retention_percent",
-    )
-    def _compute_figures(self):
-        for line in self:
-            line.update(
-                g703_figures(
-                    line.currency_id or self.env.company.currency_id,
-                    line.application_id.retention_percent,
-                    line.scheduled_value,
-                    line.previous_amount,
-                    line.previous_stored,
-                    line.this_period,
-                    line.materials_stored,
-                )
-            )
 
     @api.depends(
         "sov_line_id.reported_percent",
