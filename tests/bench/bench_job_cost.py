@@ -12,9 +12,9 @@ modified: use a throwaway one (setup/bench.sh does).
 
 import argparse
 import json
-import statistics
-import time
 from pathlib import Path
+
+from common import insert_job_cost_lines, timed
 
 import odoo
 from odoo.tools import config
@@ -23,7 +23,6 @@ FIGURES = ["revised_budget:sum", "committed:sum", "actual:sum", "variance:sum"]
 
 
 def build(env, jobs, cost_codes, lines):
-    company = env.company
     codes = env["construction.cost.code"].create(
         [
             {"code": f"B-{i:04d}", "name": f"Bench code {i}", "cost_type": "material"}
@@ -51,69 +50,8 @@ def build(env, jobs, cost_codes, lines):
     # the budgets are OdooBot's; the administrator approves them
     budgets.with_user(env.ref("base.user_admin")).action_approve()
     env.flush_all()
-    column = env.ref(
-        "construction_project_sync.analytic_plan_cost_codes"
-    )._column_name()
-    expense_item = posted_expense_item(env, company)
-    start = time.perf_counter()
-    env.cr.execute(
-        f"""
-        INSERT INTO account_analytic_line
-            (name, date, amount, unit_amount, company_id, account_id, {column},
-             general_account_id, move_line_id,
-             create_uid, write_uid, create_date, write_date)
-        SELECT 'bench ' || g, DATE '2026-01-01' + (g %% 300),
-               -(10 + g %% 90), 1, %s,
-               (%s::integer[])[1 + g %% %s], (%s::integer[])[1 + (g / %s) %% %s],
-               %s, %s,
-               1, 1, now(), now()
-          FROM generate_series(0, %s - 1) AS g
-        """,  # noqa: S608 (a benchmark; the column name comes from the plan)
-        [
-            company.id,
-            projects.account_id.ids,
-            jobs,
-            codes.analytic_account_id.ids,
-            jobs,
-            cost_codes,
-            expense_item.account_id.id,
-            expense_item.id,
-            lines,
-        ],
-    )
-    env.cr.execute("ANALYZE account_analytic_line")
-    return time.perf_counter() - start, projects
-
-
-def posted_expense_item(env, company):
-    """A posted journal item on an expense account: the bench's analytic lines
-    all name it (job cost counts posted expense items only)."""
-    Account = env["account.account"]
-    domain = Account._check_company_domain(company)
-    expense = Account.search([*domain, ("account_type", "=", "expense")], limit=1)
-    other = Account.search(
-        [*domain, ("account_type", "=", "liability_current")], limit=1
-    )
-    move = env["account.move"].create(
-        {
-            "move_type": "entry",
-            "line_ids": [
-                (0, 0, {"name": "bench", "account_id": expense.id, "debit": 1}),
-                (0, 0, {"name": "bench", "account_id": other.id, "credit": 1}),
-            ],
-        }
-    )
-    move.action_post()
-    return move.line_ids.filtered(lambda line: line.account_id == expense)
-
-
-def timed(func, repeat=5):
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs), runs
+    seconds = insert_job_cost_lines(env, projects, codes, lines, 300, "bench ")
+    return seconds, projects
 
 
 def main():

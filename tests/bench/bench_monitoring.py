@@ -15,10 +15,11 @@ modified: use a throwaway one (setup/bench.sh does).
 
 import argparse
 import json
-import statistics
 import time
 from datetime import timedelta
 from pathlib import Path
+
+from common import timed
 
 import odoo
 from odoo import fields
@@ -71,15 +72,6 @@ def build(env, messages, systems, flows):
     )
     env.cr.execute("ANALYZE integration_message")
     return time.perf_counter() - start, len(system_records), len(flow_records)
-
-
-def timed(func, repeat=5):
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs), runs
 
 
 def main():

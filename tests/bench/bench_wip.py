@@ -15,7 +15,6 @@ a throwaway one.
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,8 +23,7 @@ import odoo
 from odoo.tools import config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_job_cost import posted_expense_item  # noqa: E402
-from common import BenchDatabase  # noqa: E402
+from common import BenchDatabase, insert_job_cost_lines, timed  # noqa: E402
 
 
 def build(env, jobs, cost_codes, lines):
@@ -97,47 +95,7 @@ def build(env, jobs, cost_codes, lines):
         )
     invoices.action_post()
     env.flush_all()
-    column = env.ref(
-        "construction_project_sync.analytic_plan_cost_codes"
-    )._column_name()
-    expense_item = posted_expense_item(env, company)
-    start = time.perf_counter()
-    env.cr.execute(
-        f"""
-        INSERT INTO account_analytic_line
-            (name, date, amount, unit_amount, company_id, account_id, {column},
-             general_account_id, move_line_id,
-             create_uid, write_uid, create_date, write_date)
-        SELECT 'wip bench ' || g, DATE '2026-01-01' + (g %% 360),
-               -(10 + g %% 90), 1, %s,
-               (%s::integer[])[1 + g %% %s], (%s::integer[])[1 + (g / %s) %% %s],
-               %s, %s,
-               1, 1, now(), now()
-          FROM generate_series(0, %s - 1) AS g
-        """,  # noqa: S608 (a benchmark; the column name comes from the plan)
-        [
-            company.id,
-            projects.account_id.ids,
-            jobs,
-            codes.analytic_account_id.ids,
-            jobs,
-            cost_codes,
-            expense_item.account_id.id,
-            expense_item.id,
-            lines,
-        ],
-    )
-    env.cr.execute("ANALYZE account_analytic_line")
-    return time.perf_counter() - start
-
-
-def timed(func, repeat):
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs), runs
+    return insert_job_cost_lines(env, projects, codes, lines, 360, "wip bench ")
 
 
 def main():
