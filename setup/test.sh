@@ -23,6 +23,10 @@ LIVE_DB=${DB}_live
 cleanup() {
     [ -n "${CHUB_KEEP_DB:-}" ] || dropdb --if-exists "$DB" 2>/dev/null || true
     dropdb --if-exists "$LIVE_DB" 2>/dev/null || true
+    # the workers' copies, should pytest have been stopped before dropping them
+    for copy in $(psql -d postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE '$DB-gw%'" 2>/dev/null); do
+        dropdb --if-exists "$copy" 2>/dev/null || true
+    done
     rm -rf "$RUN_DIR"
 }
 trap cleanup EXIT
@@ -46,8 +50,11 @@ status=0
 # it is installed in, and it would race the tests (which run their jobs themselves)
 # on the demo's queued messages. root:0 is queue_job's off switch; the live tests'
 # own Odoo sets its channels again (tests/live_server.py).
+# Two pytest-xdist workers (CHUB_TEST_WORKERS), each on its own copy of the test
+# database (pytest-odoo makes and drops them); the live tests share the live copy, so
+# they run one after another on one worker (tests/conftest.py groups them).
 ODOO_QUEUE_JOB_CHANNELS=root:0 "$PY" -m pytest --odoo-config="$CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
-    addons tests "$@" || status=$?
+    -n "${CHUB_TEST_WORKERS:-2}" --dist loadgroup addons tests "$@" || status=$?
 
 say "lint: pre-commit run --all-files"
 PATH=$VENV/bin:$PATH pre-commit run --all-files --show-diff-on-failure || status=1

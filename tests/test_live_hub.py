@@ -81,10 +81,16 @@ def test_duplicate_storm_under_real_concurrency(server):
 
 
 def test_health_finds_the_runner_of_a_prefork_server(server):
-    # the runner lives in its own process, not in the worker answering
-    request = urllib.request.Request(server.url + API + "/health")
-    with urllib.request.urlopen(request, timeout=60) as response:
-        runner = json.loads(response.read())["queue"]["job_runner"]
+    # the runner lives in its own process, not in the worker answering; it takes
+    # its lock a moment after the server answers (seconds on a loaded machine)
+    deadline = time.time() + 60
+    while True:
+        request = urllib.request.Request(server.url + API + "/health")
+        with urllib.request.urlopen(request, timeout=60) as response:
+            runner = json.loads(response.read())["queue"]["job_runner"]
+        if runner["present"] or time.time() > deadline:
+            break
+        time.sleep(0.5)
     assert runner["present"] is True and runner["state"] != "absent", runner
 
 

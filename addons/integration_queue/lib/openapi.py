@@ -11,6 +11,28 @@ COMMON_STATUSES = (500, 503)
 MAX_ID = 2**31 - 1  # PostgreSQL integer: a larger id names no record
 
 
+# one envelope of a dry run; a batch lists these under ``items``
+DRY_RUN_ITEM = {
+    "type": "object",
+    "description": "What the pipeline would have done with one envelope.",
+    "required": ["outcome"],
+    "properties": {
+        "index": {"type": "integer"},
+        "idempotency_key": {"type": ["string", "null"]},
+        "flow": {"type": "string"},
+        "version": {"type": "integer"},
+        "outcome": {"type": "string"},
+        "status": {"type": "integer"},
+        "records": {"type": "array", "items": {"type": "object"}},
+        "exceptions": {"type": "array", "items": {"type": "object"}},
+        "webhooks": {"type": "array", "items": {"type": "object"}},
+        "notes": {"type": "array", "items": {"type": "string"}},
+        "error": {"type": ["object", "null"]},
+        "validation_errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
 def _component_name(flow_code):
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", flow_code))
 
@@ -63,20 +85,10 @@ def build_openapi(flows, api_version, server_url):
             "required": ["dry_run", "outcome"],
             "properties": {
                 "dry_run": {"type": "boolean", "enum": [True]},
-                "index": {"type": "integer"},
-                "idempotency_key": {"type": ["string", "null"]},
-                "flow": {"type": "string"},
-                "version": {"type": "integer"},
-                "outcome": {"type": "string"},
-                "status": {"type": "integer"},
-                "records": {"type": "array", "items": {"type": "object"}},
-                "exceptions": {"type": "array", "items": {"type": "object"}},
-                "webhooks": {"type": "array", "items": {"type": "object"}},
-                "notes": {"type": "array", "items": {"type": "string"}},
-                "error": {"type": ["object", "null"]},
-                "validation_errors": {"type": "array", "items": {"type": "object"}},
+                **DRY_RUN_ITEM["properties"],
             },
         },
+        "DryRunItem": DRY_RUN_ITEM,
         "DryRunBatch": {
             "type": "object",
             "required": ["dry_run", "items"],
@@ -84,7 +96,7 @@ def build_openapi(flows, api_version, server_url):
                 "dry_run": {"type": "boolean", "enum": [True]},
                 "items": {
                     "type": "array",
-                    "items": {"$ref": "#/components/schemas/DryRun"},
+                    "items": {"$ref": "#/components/schemas/DryRunItem"},
                 },
             },
         },

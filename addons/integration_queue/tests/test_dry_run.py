@@ -1,9 +1,11 @@
 import json
 
+import jsonschema
+
 from odoo.tests import new_test_user, tagged
 
 from ..lib import dry_run
-from .test_api import ApiCase
+from .test_api import API, ApiCase
 
 
 def database_state(cr):
@@ -58,6 +60,16 @@ class TestDryRun(ApiCase):
         self.assertEqual(response.status_code, 200, response.text)
         self.env.flush_all()
         self.assertEqual(database_state(self.env.cr), before)
+        # the answer is what the published document says a dry run answers
+        spec = self.url_open(f"{API}/openapi.json").json()
+        answer = spec["paths"]["/flows/partner.upsert"]["post"]["responses"]["200"]
+        jsonschema.validate(
+            response.json(),
+            {
+                **answer["content"]["application/json"]["schema"],
+                "components": spec["components"],
+            },
+        )
         update, create, rejected = response.json()["items"]
         self.assertEqual(update["outcome"], "done")
         [record] = update["records"]
