@@ -33,3 +33,4 @@ from . import construction_material_consumption_flows
 from . import account_analytic_line
 from . import project_task
 from . import ap_consumption_reconciliation
+from . import integration_summary

@@ -533,6 +533,15 @@ class AccountMove(models.Model):
             "deadline": fields.Datetime.now() + timedelta(hours=hours),
         }
 
+    def _integration_scope(self):
+        # a vendor bill's discrepancies are its job's (its order's, else its
+        # coding's first job)
+        if self.move_type in ("in_invoice", "in_refund"):
+            job = self._ap_job()
+            if job:
+                return job
+        return super()._integration_scope()
+
     def _ap_job(self):
         self.ensure_one()
         job = self.invoice_line_ids.purchase_line_id.order_id.job_id[:1]

@@ -49,3 +49,5 @@ from . import construction_wip_schedule_line
 from . import construction_forecast_flows
 from . import construction_work_order_inventory
 from . import construction_work_order_inventory_reconciliation
+from . import base
+from . import integration_summary

@@ -148,18 +148,7 @@ class ConstructionDocument(models.Model):
     @api.model
     def _target_job(self, record):
         """The job a record belongs to, if any."""
-        if record._name == "project.project":
-            return record
-        for fname in ("project_id", "job_id", "construction_job_id"):
-            field = record._fields.get(fname)
-            if (
-                field
-                and field.type == "many2one"
-                and field.comodel_name == "project.project"
-                and record[fname]
-            ):
-                return record[fname]
-        return self.env["project.project"]
+        return record._construction_job()
 
     @api.model
     def _target_owner(self, record, document_type):

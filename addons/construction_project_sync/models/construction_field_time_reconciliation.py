@@ -48,3 +48,17 @@ class ConstructionFieldTimeReconciliation(models.AbstractModel):
             .exists()
         )
         lines.action_post()
+
+    @api.model
+    def _summarize(self, check, drift_lines):
+        return [
+            _(
+                "%(count)s approved field time line(s) (%(hours)s hours) are not yet "
+                "posted: %(lines)s.",
+                count=len(drift_lines),
+                hours=round(sum(drift_lines.mapped("expected")), 2),
+                lines=self.env["integration.summary"]._named(
+                    drift_lines.mapped("reference")
+                ),
+            )
+        ]

@@ -403,6 +403,43 @@ class ProjectProject(models.Model):
         action["context"] = {"search_default_group_type": 1}
         return action
 
+    discrepancy_summary = fields.Text(
+        string="Discrepancies",
+        compute="_compute_discrepancy_summary",
+        help="What the systems disagree about on this job, in plain words: open "
+        "exceptions and the open drift of the latest reconciliation.",
+    )
+
+    def _compute_discrepancy_summary(self):
+        for job in self:
+            job.discrepancy_summary = (
+                job._discrepancy_summary() if job.is_job and job.id else False
+            )
+
+    def _discrepancy_summary(self, date_from=None, date_to=None):
+        """The job's discrepancies in plain words, for whoever may read the job."""
+        self.ensure_one()
+        self.check_access("read")
+        # sudo: a project manager reads what the hub found about a job they can
+        # read (checked above) without rights on the hub's exceptions; the search
+        # is bound to this job
+        return (
+            self.env["integration.summary"]
+            .sudo()
+            ._summary(self.sudo(), date_from, date_to)
+        )
+
+    def action_summarise_discrepancies(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Discrepancies of %s", self.display_name),
+            "res_model": "construction.job.summary",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_job_id": self.id},
+        }
+
     def action_view_earned_value(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

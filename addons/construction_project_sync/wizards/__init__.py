@@ -3,3 +3,4 @@ from . import construction_field_time_payroll_export
 from . import construction_retention_release
 from . import construction_approval_reject
 from . import construction_earned_value_status
+from . import construction_job_summary

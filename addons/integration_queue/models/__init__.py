@@ -12,6 +12,7 @@ from . import integration_lineage
 from . import integration_lineage_mixin
 from . import integration_mapping
 from . import integration_ownership
+from . import integration_scoped_mixin
 from . import integration_exception
 from . import integration_freeze
 from . import integration_webhook_subscription
@@ -28,6 +29,7 @@ from . import integration_sample_flows
 from . import integration_flow_version
 from . import integration_system_interface
 from . import integration_dry_run
+from . import integration_summary
 from . import base
 from . import ir_sequence
 from . import ir_sequence_date_range

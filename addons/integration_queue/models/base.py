@@ -27,6 +27,11 @@ class Base(models.AbstractModel):
             recorder.on_write(self, vals, _shown_value)
         return super().write(vals)
 
+    def _integration_scope(self):
+        """The business record a discrepancy about this one is summarised under
+        (its job, say), or None; business addons tell it per model."""
+        return None
+
 
 def _shown_value(record, name):
     """A field's value as a dry run answers it: names for relations, text for

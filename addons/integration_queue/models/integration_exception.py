@@ -12,7 +12,7 @@ class IntegrationException(models.Model):
 
     _name = "integration.exception"
     _description = "Integration Exception"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "integration.scoped.mixin"]
     _order = "state_sequence, deadline, id desc"
 
     name = fields.Char(required=True, tracking=True)

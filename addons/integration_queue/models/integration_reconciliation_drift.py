@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 class IntegrationReconciliationDrift(models.Model):
     _name = "integration.reconciliation.drift"
+    _inherit = ["integration.scoped.mixin"]
     _description = "Reconciliation Drift"
     _order = "id desc"
     _rec_name = "reference"

@@ -9,6 +9,8 @@ class IntegrationReconciliationMixin(models.AbstractModel):
     ``_reconcile(check, company)`` returns the drift as a list of dicts with
     reference, message and optionally res_model, res_id, expected, actual, fixable.
     ``_fix(drift_lines)`` repairs the lines marked fixable.
+    ``_summarize(check, drift_lines)`` says the open drift in plain words (a list
+    of sentences) for summaries and digests.
     """
 
     _name = "integration.reconciliation.mixin"
@@ -21,3 +23,16 @@ class IntegrationReconciliationMixin(models.AbstractModel):
     @api.model
     def _fix(self, drift_lines):
         raise UserError(_("This check offers no automatic fix."))
+
+    @api.model
+    def _summarize(self, check, drift_lines):
+        return [
+            _(
+                "“%(check)s” found %(count)s difference(s): %(references)s.",
+                check=check.name,
+                count=len(drift_lines),
+                references=self.env["integration.summary"]._named(
+                    drift_lines.mapped("reference")
+                ),
+            )
+        ]

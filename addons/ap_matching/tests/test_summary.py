@@ -1,0 +1,27 @@
+from odoo.tests import tagged
+
+from .common import MatchCase
+
+
+@tagged("post_install", "-at_install")
+class TestHeldBillsInSummaries(MatchCase):
+    """Bills on hold read as AP says them, on their job's summary."""
+
+    def test_bills_on_hold_for_price_are_counted_and_totalled(self):
+        self.env["integration.exception"].search(
+            [("state", "in", ("open", "in_progress"))]
+        ).write({"state": "cancelled"})
+        first, second = self.make_po(), self.make_po()
+        self.receive(first)
+        self.receive(second)
+        one = self.bill([(first.order_line, 10, 120)])
+        two = self.bill([(second.order_line, 10, 111)])
+        one.ref, two.ref = "INV-1", "INV-2"
+        self.assertIn("price_variance", one.ap_exception_ids.mapped("reason_code"))
+        self.assertEqual(one._integration_scope(), self.job)
+        summary = self.job._discrepancy_summary()
+        self.assertIn(
+            "2 bill(s) on hold for price variance, totalling $\xa02,310.00: "
+            "INV-1 and INV-2.",
+            summary,
+        )
