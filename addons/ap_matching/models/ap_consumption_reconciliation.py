@@ -34,7 +34,9 @@ class ApConsumptionReconciliation(models.AbstractModel):
                          WHERE r.origin_returned_move_id = sm.id
                            AND r.state = 'done'
                   ) ret ON true
+                 -- a return's move is counted above, as its consumption's return
                  WHERE c.company_id = %(company)s
+                   AND c.returned_consumption_id IS NULL
                  GROUP BY c.job_id, c.product_id
             )
             SELECT consumed.job_id, consumed.product_id, consumed.qty, moved.qty

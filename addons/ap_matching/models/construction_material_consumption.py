@@ -16,7 +16,10 @@ class ConstructionMaterialConsumption(models.Model):
 
     The flow ``material.consumed`` writes these records and nobody else: what was
     consumed is what the stock move did, so they are never edited. A correction is
-    a stock return and a new report.
+    a return (flow ``material.returned``): a record of its own with negative
+    quantities, whose stock move brings the material back to the van as a return of
+    the consumption's move (valued at its cost) and whose job cost line gives back
+    the returned share of the consumption's job cost.
 
     A product the job bought on its own purchase orders and whose posted bill put it
     on an expense account with the job's analytic account is job cost from that bill
@@ -103,7 +106,8 @@ class ConstructionMaterialConsumption(models.Model):
         required=True,
         readonly=True,
         ondelete="restrict",
-        help="The van or site location that held the material.",
+        help="The van or site location that held the material (on a return: where "
+        "it went back).",
     )
     stock_move_id = fields.Many2one(
         "stock.move",
@@ -147,6 +151,20 @@ class ConstructionMaterialConsumption(models.Model):
         ondelete="restrict",
     )
     note = fields.Text(readonly=True)
+    returned_consumption_id = fields.Many2one(
+        "construction.material.consumption",
+        string="Return Of",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="On a return: the consumption whose material came back.",
+    )
+    return_ids = fields.One2many(
+        "construction.material.consumption",
+        "returned_consumption_id",
+        string="Returns",
+        readonly=True,
+    )
 
     _sql_constraints = [
         (
@@ -340,6 +358,106 @@ class ConstructionMaterialConsumption(models.Model):
                     "charged_by_bill_qty": charged,
                     "amount": amount,
                     "analytic_line_id": analytic.id,
+                    "note": vals.get("note"),
+                }
+            )
+            .sudo(False)
+        )
+
+    def _returnable_qty(self):
+        """What is left of a consumption to return (product unit)."""
+        self.ensure_one()
+        # searched, not read from return_ids: a return made earlier in the same
+        # transaction (a batch) counts too
+        returns = self.search([("returned_consumption_id", "=", self.id)])
+        return self.product_qty + sum(returns.mapped("product_qty"))
+
+    def _return(self, vals):
+        """Bring part of this consumption back to a van or site and give back its
+        share of job cost; ``vals``: quantity, uom, location, returned_at, date,
+        external_id, system, message, note. Callers have checked the quantity
+        (``_returnable_qty``)."""
+        self.ensure_one()
+        product, company = self.product_id, self.company_id
+        product_qty = vals["uom"]._compute_quantity(vals["quantity"], product.uom_id)
+        reference = _("Returned from %s", self.job_id.display_name)
+        consumed = self.stock_move_id
+        move = self.env["stock.move"].create(
+            {
+                "name": reference,
+                "reference": reference,
+                "origin": vals["external_id"],
+                "product_id": product.id,
+                "product_uom": vals["uom"].id,
+                "product_uom_qty": vals["quantity"],
+                "location_id": consumed.location_dest_id.id,
+                "location_dest_id": vals["location"].id,
+                "company_id": company.id,
+                # a return of the consumption: valued at what it took out
+                "origin_returned_move_id": consumed.id,
+            }
+        )
+        move._action_confirm()
+        move._action_assign()
+        move.quantity = vals["quantity"]
+        move.picked = True
+        move.with_context(force_period_date=vals["date"])._action_done()
+        if move.state != "done":
+            raise UserError(
+                _("Stock could not move %s back to the van.", product.display_name)
+            )
+        move.date = vals["returned_at"]
+        share = product_qty / self.product_qty if self.product_qty else 0.0
+        currency = company.currency_id
+        # sudo: as in _consume, the valuation layer of the move just made
+        value = sum(move.sudo().stock_valuation_layer_ids.mapped("value"))
+        if float_is_zero(value, precision_rounding=currency.rounding):
+            value = currency.round(self.value * share)
+        amount = currency.round(self.amount * share)
+        analytic = self.env["account.analytic.line"]
+        if float_compare(amount, 0.0, precision_rounding=currency.rounding):
+            # sudo: as in _consume; the line gives back exactly the returned share
+            # of the consumption's own job cost, through the same posting checks
+            analytic = analytic.sudo().create(
+                self._job_cost_vals(
+                    self.job_id,
+                    self.cost_code_id,
+                    product,
+                    -product_qty,
+                    -amount,
+                    vals["date"],
+                    _(
+                        "Material returned: %(product)s (%(ref)s)",
+                        product=product.display_name,
+                        ref=vals["external_id"],
+                    ),
+                )
+            )
+        # sudo: nobody creates consumption but _consume and this method
+        return (
+            self.sudo()
+            .create(
+                {
+                    "external_id": vals["external_id"],
+                    "system_id": vals["system"].id,
+                    "integration_message_id": vals["message"].id,
+                    "company_id": company.id,
+                    "job_id": self.job_id.id,
+                    "task_id": self.task_id.id,
+                    "cost_code_id": self.cost_code_id.id,
+                    "product_id": product.id,
+                    "quantity": -vals["quantity"],
+                    "uom_id": vals["uom"].id,
+                    "product_qty": -product_qty,
+                    "location_id": vals["location"].id,
+                    "stock_move_id": move.id,
+                    "consumed_at": vals["returned_at"],
+                    "date": vals["date"],
+                    "value": -value,
+                    "charged_by_bill_qty": -self.charged_by_bill_qty * share,
+                    "amount": -amount,
+                    "analytic_line_id": analytic.id,
+                    "returned_consumption_id": self.id,
                     "note": vals.get("note"),
                 }
             )

@@ -86,6 +86,79 @@ class ConstructionMaterialConsumptionFlows(models.AbstractModel):
         return consumption
 
     @api.model
+    @integration_processor("material.returned")
+    def _process_material_returned(self, message, payload):
+        """Material the field took back from a job to a van or site: a return of
+        the consumption report it names (its stock move, its job cost share)."""
+        external_id = payload["external_id"]
+        known = message.resolve(CONSUMPTION, external_id, required=False)
+        if known:
+            message.notes.append(
+                _(
+                    "Return %(ref)r was recorded already (%(name)s): stock moves once.",
+                    ref=external_id,
+                    name=known.display_name,
+                )
+            )
+            message.link(known, "linked")
+            return known
+        # not known yet: retried, so a return that overtook its report waits for it
+        consumption = message.resolve(CONSUMPTION, payload["consumption_external_id"])
+        if consumption.returned_consumption_id:
+            raise IntegrationError(
+                _(
+                    "%r is a return itself: name the consumption report the "
+                    "material was used on.",
+                    payload["consumption_external_id"],
+                ),
+                code="not_a_consumption",
+                retryable=False,
+            )
+        product = consumption.product_id
+        uom = self._uom(payload.get("uom"), product)
+        wanted = uom._compute_quantity(payload["quantity"], product.uom_id)
+        left = consumption._returnable_qty()
+        if float_compare(wanted, left, precision_rounding=product.uom_id.rounding) > 0:
+            raise IntegrationError(
+                _(
+                    "%(wanted)s %(unit)s of %(product)s cannot come back from "
+                    "%(job)s: %(left)s %(unit)s of that report are left to return.",
+                    wanted=f"{wanted:g}",
+                    left=f"{left:g}",
+                    unit=product.uom_id.name,
+                    product=product.display_name,
+                    job=consumption.job_id.display_name,
+                ),
+                code="return_exceeds_consumed",
+                retryable=False,
+            )
+        location = (
+            self._location(message, payload["location_external_id"], consumption.job_id)
+            if payload.get("location_external_id")
+            else consumption.location_id
+        )
+        returned_at = naive_utc(payload["returned_at"]).replace(microsecond=0)
+        returned = consumption._return(
+            {
+                "external_id": external_id,
+                "system": message.system,
+                "message": message.record,
+                "quantity": payload["quantity"],
+                "uom": uom,
+                "location": location,
+                "returned_at": returned_at,
+                "date": returned_at.date(),
+                "note": payload.get("note"),
+            }
+        )
+        self.env["integration.mapping"]._link(
+            message.system, returned, external_id, message.record
+        )
+        message.link(returned, "created")
+        message.link(returned.stock_move_id, "created")
+        return returned
+
+    @api.model
     def _product(self, code, company):
         product = self.env["product.product"].search(
             [

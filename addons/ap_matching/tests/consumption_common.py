@@ -16,6 +16,8 @@ def setup_consumption(cls, code="field_consume_test"):
     ensure_chart_of_accounts(env, cls.company)
     cls.flow = env.ref("ap_matching.flow_material_consumed")
     cls.system, cls.key = make_system(env, code, cls.flow, groups=CONSUMER_GROUPS)
+    cls.return_flow = env.ref("ap_matching.flow_material_returned")
+    cls.system.flow_ids |= cls.return_flow
     cls.category = env["product.category"].create(
         {
             "name": "Test Plumbing (real time)",
@@ -84,5 +86,15 @@ def consumed(ref, quantity, **extra):
         "quantity": quantity,
         "location_external_id": "VAN-12",
         "consumed_at": "2026-11-30T09:15:00+01:00",
+        **extra,
+    }
+
+
+def returned(ref, consumption_ref, quantity, **extra):
+    return {
+        "external_id": ref,
+        "consumption_external_id": consumption_ref,
+        "quantity": quantity,
+        "returned_at": "2026-12-01T16:30:00+01:00",
         **extra,
     }

@@ -12,8 +12,10 @@ from odoo.addons.integration_queue.tests.common import (
 from .consumption_common import CONSUMER_GROUPS, consumed, setup_consumption, stock
 
 
-@tagged("post_install", "-at_install")
-class TestMaterialConsumption(TransactionCase):
+class ConsumptionCase(TransactionCase):
+    """The van, job and system of ``setup_consumption``, and the flow run as the
+    job runner would."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -45,6 +47,9 @@ class TestMaterialConsumption(TransactionCase):
         )
         return sum(rows.mapped("actual"))
 
+
+@tagged("post_install", "-at_install")
+class TestMaterialConsumption(ConsumptionCase):
     def test_worked_example_moves_values_and_posts_job_cost(self):
         """Van 12 holds 20 pipes at 12.50 (250.00 in stock). The crew uses 6 on the
         riser: the van holds 14 (175.00), job consumption got 6, job cost carries

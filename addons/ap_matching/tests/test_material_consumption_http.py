@@ -3,7 +3,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.integration_queue.tests.common import FlowHttpMixin, perform_jobs
 
-from .consumption_common import consumed, setup_consumption
+from .consumption_common import consumed, returned, setup_consumption
 
 
 @tagged("post_install", "-at_install")
@@ -56,3 +56,24 @@ class TestMaterialConsumptionOverHttp(FlowHttpMixin, HttpCase):
         )
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json()["error"]["code"], "insufficient_stock")
+
+    def test_a_return_over_http_gives_back_stock_and_job_cost_once(self):
+        self.sync_flow("material.consumed", consumed("HTTP-USE-4", 6), "u4")
+        message = self.sync_flow(
+            "material.returned", returned("HTTP-RET-4", "HTTP-USE-4", 2), "r4"
+        )
+        self.assertEqual(message.state, "done", message.error_message)
+        again = self.sync_flow(
+            "material.returned", returned("HTTP-RET-4", "HTTP-USE-4", 2), "r4-again"
+        )
+        self.assertEqual(again.state, "done", again.error_message)
+        self.assertEqual(self.on_hand(), 16)
+        back = self.env["construction.material.consumption"].search(
+            [("external_id", "=", "HTTP-RET-4")]
+        )
+        self.assertEqual((len(back), back.amount), (1, -25.0))
+        response = self.post_flow(
+            "material.returned", returned("HTTP-RET-5", "HTTP-USE-4", 0), "r5"
+        )
+        self.assertEqual(response.status_code, 422, response.text)
+        self.assertEqual(response.json()["code"], "schema_validation_failed")
