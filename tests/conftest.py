@@ -15,11 +15,3 @@ def load_registry():
 @pytest.fixture(scope="session")
 def load_http():
     yield
-
-
-def pytest_collection_modifyitems(config, items):
-    # The live tests share one database copy (CHUB_LIVE_DB) and each starts a server
-    # on it: with pytest-xdist they run one after another on the same worker.
-    for item in items:
-        if item.path.name.startswith("test_live_"):
-            item.add_marker(pytest.mark.xdist_group("live_server"))

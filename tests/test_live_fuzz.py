@@ -15,10 +15,15 @@ from pathlib import Path
 import pytest
 from live_server import live_odoo, live_settings
 
-pytestmark = pytest.mark.skipif(
-    not all(live_settings()),
-    reason="needs CHUB_LIVE_CONF and CHUB_LIVE_DB (setup/test.sh sets them)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not all(live_settings()),
+        reason="needs CHUB_LIVE_CONF and CHUB_LIVE_DB (setup/test.sh sets them)",
+    ),
+    # one live database for all live tests: with pytest-xdist (--dist loadgroup)
+    # they run one after another on one worker
+    pytest.mark.xdist_group("live_server"),
+]
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",

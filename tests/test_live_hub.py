@@ -9,10 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from live_server import live_odoo, live_settings
 
-pytestmark = pytest.mark.skipif(
-    not all(live_settings()),
-    reason="needs CHUB_LIVE_CONF and CHUB_LIVE_DB (setup/test.sh sets them)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not all(live_settings()),
+        reason="needs CHUB_LIVE_CONF and CHUB_LIVE_DB (setup/test.sh sets them)",
+    ),
+    # one live database for all live tests: with pytest-xdist (--dist loadgroup)
+    # they run one after another on one worker
+    pytest.mark.xdist_group("live_server"),
+]
 API = "/api/construction/v1"
 
 

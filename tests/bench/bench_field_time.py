@@ -17,6 +17,7 @@ import json
 import statistics
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,6 +28,7 @@ API = "/api/construction/v1"
 JOB = "J-2026-014"
 COST_CODE = "03-310"
 EMPLOYEES = 50
+FIRST_DAY = date(2026, 1, 1)
 
 
 class Bench(BenchDatabase):
@@ -100,7 +102,9 @@ class Bench(BenchDatabase):
                 "employee_external_id": badges[i % len(badges)],
                 "job_number": JOB,
                 "cost_code": COST_CODE,
-                "date": f"2026-11-{1 + i % 28:02d}",
+                # one line a worker a day, as crews report (a worker's day above
+                # the plausible one is an exception of its own)
+                "date": str(FIRST_DAY + timedelta(days=i // len(badges))),
                 "hours": 1 + i % 8,
             }
             for i in range(n)
@@ -163,7 +167,7 @@ class Bench(BenchDatabase):
             "name": f"{run} {i}",
             "project_id": self.job_id,
             "employee_id": self.employee_ids[i % len(self.employee_ids)],
-            "date": f"2026-11-{1 + i % 28:02d}",
+            "date": str(FIRST_DAY + timedelta(days=i // len(self.employee_ids))),
             "unit_amount": 1 + i % 8,
         }
 

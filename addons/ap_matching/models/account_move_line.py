@@ -11,6 +11,7 @@ from odoo.tools import float_compare, float_is_zero
 from odoo.addons.construction_project_sync.models.construction_approval_mixin import (
     ConstructionApprovalMixin as Approval,
 )
+from odoo.addons.integration_queue.lib.anomaly import misplaced_decimal
 
 from ..lib.subcontract_billing import refuse_subcontract_fields
 from ..lib.tolerance import exceeds
@@ -439,6 +440,16 @@ class AccountMoveLine(models.Model):
                     po=currency.round(po_price),
                 )
             )
+            # a price a power of ten off is likely a typing slip: say so, so that
+            # procurement asks for a corrected bill rather than a price change
+            slip = misplaced_decimal(bill_price, po_price)
+            if slip:
+                notes.append(
+                    _(
+                        "%(factor)s× the order's price: a misplaced decimal point?",
+                        factor=f"{slip['factor']:g}",
+                    )
+                )
 
         # the amount billed on the order line, in company currency at each
         # document's rate

@@ -25,3 +25,19 @@ class TestHeldBillsInSummaries(MatchCase):
             "INV-1 and INV-2.",
             summary,
         )
+
+    def test_a_price_ten_times_the_order_is_called_a_misplaced_decimal(self):
+        order, other = self.make_po(), self.make_po()
+        self.receive(order)
+        self.receive(other)
+        slip = self.bill([(order.order_line, 10, 1000)])
+        rise = self.bill([(other.order_line, 10, 120)])
+        price = slip.ap_exception_ids.filtered(
+            lambda e: e.reason_code == "price_variance"
+        )
+        self.assertIn(
+            "10× the order's price: a misplaced decimal point?", price.description
+        )
+        self.assertNotIn(
+            "misplaced", " ".join(rise.ap_exception_ids.mapped("description"))
+        )

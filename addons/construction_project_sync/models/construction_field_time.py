@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import statistics
 from collections import Counter, defaultdict
+from datetime import timedelta
 
 from markupsafe import escape
 
@@ -393,7 +395,96 @@ class ConstructionFieldTime(models.Model):
                     ),
                 )
             )
+        self.browse([record.id for record in records.values()])._flag_long_days(
+            message.record
+        )
         return self.browse([records[ref].id for ref, _vals in to_create])
+
+    def _flag_long_days(self, message=None):
+        """A day no one works: a worker's lines of one day adding up to more than
+        the company's plausible day open one exception per worker and day, with
+        the evidence (the day's hours, the limit, the worker's usual day over the
+        previous 60 days), for the supervisor to check before approving. It blocks
+        nothing and approves nothing."""
+        if not self:
+            return
+        # lists of the lines as iterated: they keep the batch's prefetching
+        by_day = defaultdict(list)
+        for line in self:
+            by_day[(line.employee_id, line.date)].append(line)
+        days = set(by_day)
+        domain = [
+            ("employee_id", "in", self.employee_id.ids),
+            ("state", "!=", "rejected"),
+        ]
+        totals = {
+            (employee, day): hours
+            for employee, day, hours in self._read_group(
+                domain + [("date", "in", sorted({day for _e, day in days}))],
+                ["employee_id", "date:day"],
+                ["hours:sum"],
+            )
+        }
+        first = min(day for _e, day in days)
+        history = defaultdict(list)
+        for employee, _day, hours in self._read_group(
+            domain + [("date", ">=", first - timedelta(days=60)), ("date", "<", first)],
+            ["employee_id", "date:day"],
+            ["hours:sum"],
+        ):
+            history[employee].append(hours)
+        # sudo: the hub's own bookkeeping, raised whoever staged the time
+        Exceptions = self.env["integration.exception"].sudo()
+        flagged = set(
+            Exceptions.search(
+                [
+                    ("reason_code", "=", "anomaly_long_day"),
+                    ("res_model", "=", self._name),
+                    ("state", "in", ("open", "in_progress")),
+                ]
+            ).mapped("name")
+        )
+        for employee, day in sorted(days, key=lambda key: (key[0].id, key[1])):
+            lines = by_day[(employee, day)]
+            company = lines[0].job_id.company_id or self.env.company
+            limit = company.field_time_max_day_hours
+            hours = totals.get((employee, day), 0.0)
+            if not limit or hours <= limit:
+                continue
+            name = _(
+                "%(worker)s: %(hours)s hours on %(day)s",
+                worker=employee.name,
+                hours=f"{hours:g}",
+                day=day,
+            )
+            if name in flagged:
+                continue
+            usual = history.get(employee)
+            Exceptions._raise(
+                "anomaly_long_day",
+                "\n".join(
+                    [
+                        name,
+                        _(
+                            "More than %(limit)s hours in a day is implausible; "
+                            "%(usual)s. Check the lines before approving them (a "
+                            "misplaced decimal, a day entered twice).",
+                            limit=f"{limit:g}",
+                            usual=_(
+                                "the worker's usual day is %(median)s hours "
+                                "(median of %(count)s days)",
+                                median=f"{statistics.median(usual):g}",
+                                count=len(usual),
+                            )
+                            if usual
+                            else _("no earlier day to compare with"),
+                        ),
+                    ]
+                ),
+                message=message,
+                record=max(lines, key=lambda line: line.hours),
+                company=company,
+            )
 
     @api.model
     def _job_key(self, line):

@@ -7,6 +7,9 @@ from odoo.tools import float_compare
 from odoo.addons.integration_queue.lib.errors import IntegrationError
 from odoo.addons.integration_queue.lib.processor import integration_processor
 
+# a quantity to date this many times the previous one is flagged
+JUMP = 5
+
 
 class ConstructionQuantityFlows(models.AbstractModel):
     """Processor of the field's installed quantities (flow progress.quantities)."""
@@ -105,4 +108,62 @@ class ConstructionQuantityFlows(models.AbstractModel):
             message.link(record, "updated")
         created = Quantity.create(to_create)
         message.link(created, "created")
+        self._flag_quantity_jumps(message, job, day, list(cost_codes.values()))
         return []
+
+    @api.model
+    def _flag_quantity_jumps(self, message, job, day, cost_codes):
+        """A quantity to date JUMP times the one measured before (2,400 m of pipe
+        after 200: a decimal point in the wrong place, a unit mixed up) is taken as
+        reported, and opens an exception with both figures: earned value and
+        percent complete read it until someone corrects it."""
+        Quantity = self.env["construction.installed.quantity"]
+        ids = [cost_code.id for cost_code in cost_codes]
+        reported = {
+            record.cost_code_id: record
+            for record in Quantity.search(
+                [
+                    ("job_id", "=", job.id),
+                    ("date", "=", day),
+                    ("cost_code_id", "in", ids),
+                ]
+            )
+        }
+        before = {}
+        for record in Quantity.search(
+            [("job_id", "=", job.id), ("date", "<", day), ("cost_code_id", "in", ids)],
+            order="date desc",
+        ):
+            before.setdefault(record.cost_code_id, record)
+        # sudo: the hub's own bookkeeping, raised whoever reports the quantities
+        Exceptions = self.env["integration.exception"].sudo()
+        for cost_code, record in reported.items():
+            previous = before.get(cost_code)
+            if not previous or previous.quantity_to_date <= 0:
+                continue
+            ratio = record.quantity_to_date / previous.quantity_to_date
+            if ratio < JUMP:
+                continue
+            name = (
+                f"{job.display_name} / {cost_code.code}: {record.quantity_to_date:g} "
+                f"{record.uom_id.name or ''} to {day}"
+            )
+            if Exceptions.search_count(
+                [
+                    ("reason_code", "=", "anomaly_quantity_jump"),
+                    ("name", "=", name),
+                    ("state", "in", ("open", "in_progress")),
+                ]
+            ):
+                continue
+            Exceptions._raise(
+                "anomaly_quantity_jump",
+                f"{name}\n"
+                f"{ratio:.1f}× the {previous.quantity_to_date:g} measured on "
+                f"{previous.date} (at least {JUMP}× is implausible in one report): a "
+                "misplaced decimal point or another unit? The figure stands (earned "
+                "value reads it) until the field sends the right one.",
+                message=message.record,
+                record=record,
+                company=job.company_id,
+            )

@@ -123,6 +123,13 @@ class ResCompany(models.Model):
             )
         return journal
 
+    field_time_max_day_hours = fields.Float(
+        string="Most Field Hours a Day",
+        default=16.0,
+        help="A worker's field time lines of one day adding up to more than this "
+        "open an exception (implausible day) for the supervisor to check before "
+        "approving. Zero: no check.",
+    )
     work_order_billing_days = fields.Integer(
         string="Work Orders Unbilled After (days)",
         default=7,

@@ -12,6 +12,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.construction_billing_income_account_id", readonly=False
     )
 
+    field_time_max_day_hours = fields.Float(
+        related="company_id.field_time_max_day_hours", readonly=False
+    )
     work_order_billing_days = fields.Integer(
         related="company_id.work_order_billing_days", readonly=False
     )

@@ -626,7 +626,9 @@ class TestFieldTimeStagingScales(TransactionCase):
                 "employee_external_id": self.badges[i % 5],
                 "job_number": "SC-001",
                 "cost_code": "SC-03310",
-                "date": "2026-11-16",
+                # one line a worker a day: plausible days (a long one is an
+                # exception of its own, see test_field_time_anomaly)
+                "date": f"2026-10-{1 + i // 5:02d}",
                 "hours": 1 + i % 8,
             }
             for i in range(count)

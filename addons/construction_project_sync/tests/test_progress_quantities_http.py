@@ -239,6 +239,44 @@ class TestProgressQuantitiesOverHttp(FlowHttpMixin, HttpCase):
             12,
         )
 
+    def test_an_implausible_jump_stands_and_is_raised_once(self):
+        self.report(
+            "2026-11-10", [{"cost_code": "Q-33100", "quantity_to_date": 200}], "d1"
+        )
+        # 240 m meant, 2400 typed
+        slip = self.report(
+            "2026-11-11", [{"cost_code": "Q-33100", "quantity_to_date": 2400}], "d2"
+        )
+        self.assertEqual(slip.state, "done", slip.error_message)
+        exceptions = self.env["integration.exception"].search(
+            [("reason_code", "=", "anomaly_quantity_jump")]
+        )
+        self.assertEqual(len(exceptions), 1)
+        self.assertIn("12.0× the 200 measured on 2026-11-10", exceptions.description)
+        self.assertEqual(exceptions.scope_id, self.job.id)
+        self.assertEqual(exceptions.message_id, slip)
+        self.report(
+            "2026-11-11",
+            [{"cost_code": "Q-33100", "quantity_to_date": 2400}],
+            "d2-resent",
+        )
+        self.assertEqual(
+            self.env["integration.exception"].search_count(
+                [("reason_code", "=", "anomaly_quantity_jump")]
+            ),
+            1,
+        )
+        # real progress is no slip
+        self.report(
+            "2026-11-12", [{"cost_code": "Q-33100", "quantity_to_date": 2600}], "d3"
+        )
+        self.assertEqual(
+            self.env["integration.exception"].search_count(
+                [("reason_code", "=", "anomaly_quantity_jump")]
+            ),
+            1,
+        )
+
     def test_one_figure_per_cost_code_in_a_report(self):
         twice = self.report(
             "2026-11-10",

@@ -98,3 +98,22 @@ def latency_creep(recent_p95, baseline_p95, threshold, min_samples=48, min_ratio
     if evidence["score"] >= threshold and ratio >= min_ratio:
         return evidence
     return None
+
+
+def misplaced_decimal(value, reference, tolerance=0.1, powers=(1, 2, 3)):
+    """``value`` a power of ten away from ``reference`` (10x, 100x, 1000x, or a
+    tenth ...) within ``tolerance``: the figure of someone who typed a decimal point
+    in the wrong place. The evidence names the factor, or None."""
+    if not value or not reference or value * reference < 0:
+        return None
+    ratio = abs(value / reference)
+    for power in powers:
+        for factor in (10.0**power, 10.0**-power):
+            if abs(ratio / factor - 1.0) <= tolerance:
+                return {
+                    "value": value,
+                    "reference": reference,
+                    "ratio": round(ratio, 4),
+                    "factor": factor,
+                }
+    return None

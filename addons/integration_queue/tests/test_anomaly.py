@@ -130,3 +130,12 @@ def test_robust_to_one_past_outage_and_to_a_flat_baseline():
     assert anomaly.failure_spike(30.0, 18, 60, [0.0] * 30, THRESHOLD)["score"] > 10
     # three failures at least
     assert anomaly.failure_spike(100.0, 2, 2, [0.0] * 30, THRESHOLD) is None
+
+
+def test_misplaced_decimal_names_its_factor_and_leaves_real_changes_alone():
+    assert anomaly.misplaced_decimal(125.0, 12.5)["factor"] == 10.0
+    assert anomaly.misplaced_decimal(1.25, 12.5)["factor"] == 0.1
+    assert anomaly.misplaced_decimal(1300.0, 12.5)["factor"] == 100.0  # 104x
+    # a price rise, a discount, a sign error and nothing to compare with
+    for value, reference in ((15.0, 12.5), (11.0, 12.5), (-125.0, 12.5), (5.0, 0.0)):
+        assert anomaly.misplaced_decimal(value, reference) is None
