@@ -2,7 +2,18 @@
 from odoo import api, fields, models
 
 from odoo.addons.integration_queue.lib.errors import IntegrationError
-from odoo.addons.integration_queue.lib.processor import integration_processor
+from odoo.addons.integration_queue.lib.processor import (
+    integration_adapter,
+    integration_processor,
+)
+
+# job.upsert v2's status words → the job's state
+JOB_STATES_V2 = {
+    "bidding": "bid",
+    "awarded": "awarded",
+    "in_progress": "active",
+    "complete": "closed",
+}
 
 
 class ConstructionSyncFlows(models.AbstractModel):
@@ -71,6 +82,33 @@ class ConstructionSyncFlows(models.AbstractModel):
                 "res.partner", payload["customer_external_id"]
             ).id
         return message.upsert("project.project", payload["external_id"], vals)
+
+    @api.model
+    @integration_adapter("job.upsert/v2")
+    def _adapt_job_upsert_v2(self, payload):
+        """Version 2 of job.upsert, the PM platform's job resource as it sends it
+        (nested customer, contract and schedule, its own status words), read into
+        version 1's payload: one processor serves both."""
+        customer = payload.get("customer") or {}
+        contract = payload.get("contract") or {}
+        schedule = payload.get("schedule") or {}
+        adapted = {
+            "external_id": payload["id"],
+            "job_number": payload["number"],
+            "name": payload["name"],
+        }
+        optional = {
+            "customer_external_id": customer.get("id"),
+            "contract_value": contract.get("value"),
+            "retention_percent": contract.get("retention_percent"),
+            "job_state": JOB_STATES_V2.get(payload.get("status")),
+            "date_start": schedule.get("start"),
+            "date": schedule.get("finish"),
+        }
+        adapted.update(
+            {key: value for key, value in optional.items() if value is not None}
+        )
+        return adapted
 
     @api.model
     @integration_processor("phase.upsert")

@@ -69,13 +69,18 @@ class TestImplausibleFieldDay(JobCase):
         self.send("B-1", 12, 9.5)
         [exception] = self.long_days()
         self.assertEqual(exception.name, "Long Day: 21.5 hours on 2026-11-20")
-        self.assertIn("More than 16 hours in a day is implausible", exception.description)
+        self.assertIn(
+            "More than 16 hours in a day is implausible", exception.description
+        )
         self.assertIn("usual day is 8 hours (median of 10 days)", exception.description)
         self.assertEqual(exception.res_model, "construction.field.time")
         line = self.env["construction.field.time"].browse(exception.res_id)
         self.assertEqual(line.hours, 12)
         self.assertEqual(line.state, "submitted", "nothing approved or refused")
-        self.assertEqual((exception.scope_model, exception.scope_id), ("project.project", self.job.id))
+        self.assertEqual(
+            (exception.scope_model, exception.scope_id),
+            ("project.project", self.job.id),
+        )
         # the same batch again, under another key: no second exception
         self.send("B-1", 12, 9.5, resend=True)
         self.assertEqual(len(self.long_days()), 1)

@@ -306,15 +306,39 @@ class IntegrationFlowVersion(models.Model):
         for version in self:
             if version.state not in LIVE_STATES:
                 raise UserError(_("Only a live version can be retired."))
-            # sudo: the transition's own fields, after the manager check
-            version.sudo().write(
+        # sudo: the transition's own fields, after the manager check
+        self.sudo()._retire()
+        return True
+
+    def _retire(self):
+        for version in self:
+            version.write(
                 {
                     "state": "retired",
                     "retired_at": fields.Datetime.now(),
                     "successor_id": version._successor_or_default().id,
                 }
             )
-        return True
+
+    @api.model
+    def _cron_retire_past_sunset(self):
+        """A deprecated version past its sunset already answers 410; the cron makes
+        its state say so (retired, with the date and a note), so the system forms
+        and the interface inventory stop listing it as live."""
+        versions = self.search(
+            [
+                ("state", "=", "deprecated"),
+                ("sunset_at", "!=", False),
+                ("sunset_at", "<=", fields.Datetime.now()),
+            ]
+        )
+        versions._retire()
+        for version in versions:
+            version.message_post(
+                body=_("Retired: its sunset (%s) has passed.") % version.sunset_at,
+                subtype_xmlid="mail.mt_note",
+            )
+        return versions
 
     # ------------------------------------------------------------------ use
     @api.model

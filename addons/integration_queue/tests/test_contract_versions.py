@@ -173,6 +173,17 @@ class TestContractVersions(ApiCase):
             headers={"Idempotency-Key": "cv-7", "X-Flow-Version": "1"},
         )
         self.assertProblem(response, 410, "flow_version_retired")
+        # the hourly cron makes its state say so, once
+        retired = self.env["integration.flow.version"]._cron_retire_past_sunset()
+        self.assertEqual(retired, self.v1)
+        self.assertEqual((self.v1.state, self.v1.successor_id), ("retired", self.v2))
+        self.assertTrue(self.v1.retired_at)
+        self.assertIn("sunset", self.v1.message_ids[:1].body)
+        self.assertFalse(
+            self.env["integration.flow.version"]._cron_retire_past_sunset()
+        )
+        cron = self.env.ref("integration_queue.cron_retire_flow_versions")
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "hours"))
 
     def test_attack_nobody_edits_a_live_schema_or_activates_by_rpc(self):
         service = self.system.user_id
