@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import functools
+import hashlib
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
@@ -144,6 +145,40 @@ class ConstructionDocument(models.Model):
         return [
             (kind, label) for kind, (_model, label) in self._document_targets().items()
         ]
+
+    @api.model
+    def _file_vals(self, target, kind, doc_type, filename, content, mimetype, company):
+        """The values of a new document of ``target`` (``kind``), its file stored
+        as the record's attachment; ``company`` when the record has none. The
+        flow and the upload wizard both attach this way."""
+        # sudo: whoever attaches may do so to a record they can read (checked
+        # here), without the right to edit that record
+        target.check_access("read")
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": filename,
+                    "raw": content,
+                    "mimetype": mimetype,
+                    "res_model": target._name,
+                    "res_id": target.id,
+                }
+            )
+        )
+        if "company_id" in target._fields and target.company_id:
+            company = target.company_id
+        return {
+            "target_kind": kind,
+            "res_model": target._name,
+            "res_id": target.id,
+            "project_id": self._target_job(target).id,
+            "company_id": company.id,
+            "user_id": self._target_owner(target, doc_type).id,
+            "attachment_id": attachment.id,
+            "checksum": hashlib.sha256(content).hexdigest(),
+        }
 
     @api.model
     def _target_job(self, record):

@@ -89,38 +89,16 @@ class ConstructionDocumentFlows(models.AbstractModel):
                     retryable=False,
                 )
             return message.upsert("construction.document", payload["external_id"], vals)
-        # sudo: the service user may attach to a record it can read (checked
-        # here), without the right to edit that record
-        target.check_access("read")
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": file["filename"],
-                    "raw": content,
-                    "mimetype": file["mimetype"],
-                    "res_model": target._name,
-                    "res_id": target.id,
-                }
-            )
-        )
-        company = (
-            target.company_id
-            if "company_id" in target._fields and target.company_id
-            else message.system.company_id
-        )
         vals.update(
-            {
-                "target_kind": kind,
-                "res_model": target._name,
-                "res_id": target.id,
-                "project_id": Document._target_job(target).id,
-                "company_id": company.id,
-                "user_id": Document._target_owner(target, doc_type).id,
-                "attachment_id": attachment.id,
-                "checksum": checksum,
-            }
+            Document._file_vals(
+                target,
+                kind,
+                doc_type,
+                file["filename"],
+                content,
+                file["mimetype"],
+                message.system.company_id,
+            )
         )
         return message.upsert("construction.document", payload["external_id"], vals)
 

@@ -4,7 +4,7 @@ import json
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from odoo.addons.integration_queue.tests.common import (
     FlowHttpMixin,
@@ -569,3 +569,83 @@ class TestDocumentControls(DocumentMixin, HttpCase):
                     "attachment_id": bill_file.id,
                 }
             )
+
+
+@tagged("post_install", "-at_install")
+class TestDocumentUploadFromTheUi(DocumentMixin, TransactionCase):
+    """A project manager uploads a document onto a job or a task from its form:
+    the same document, file, type and dates as the flow's."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_documents()
+
+    def upload(self, record, doc_type="site_report", content=PDF, user=None, **values):
+        wizard = (
+            self.env["construction.document.upload"]
+            .with_user(user or self.pm)
+            .with_context(active_model=record._name, active_id=record.id)
+            .create(
+                {
+                    "document_type_id": self.env.ref(
+                        f"construction_project_sync.document_type_{doc_type}"
+                    ).id,
+                    "file": base64.b64encode(content),
+                    "filename": "report.pdf",
+                    **values,
+                }
+            )
+        )
+        action = wizard.action_upload()
+        return self.env["construction.document"].browse(action["res_id"])
+
+    def test_a_report_lands_on_the_task_with_its_job_and_dates(self):
+        document = self.upload(
+            self.task, name="Slab pour report", issue_date="2026-11-30"
+        )
+        self.assertRecordValues(
+            document,
+            [
+                {
+                    "name": "Slab pour report",
+                    "res_model": "project.task",
+                    "res_id": self.task.id,
+                    "target_kind": "task",
+                    "project_id": self.job.id,
+                    "checksum": hashlib.sha256(PDF).hexdigest(),
+                    "mimetype": "application/pdf",
+                }
+            ],
+        )
+        self.assertEqual(str(document.issue_date), "2026-11-30")
+        attachment = document.attachment_id
+        self.assertEqual(
+            (attachment.res_model, attachment.res_id), ("project.task", self.task.id)
+        )
+        self.assertEqual(attachment.raw, PDF)
+
+    def test_what_is_refused_is_said_plainly(self):
+        with self.assertRaisesRegex(UserError, "a document is a PDF or an image"):
+            self.upload(self.job, content=b"MZ\x90\x00 an executable")
+        with self.assertRaisesRegex(UserError, "needs an expiry date"):
+            self.upload(self.job, doc_type="compliance")
+        elsewhere = self.env["res.company"].create({"name": "Docs Elsewhere"})
+        foreign = self.env["project.project"].create(
+            {"name": "Foreign", "is_job": True, "company_id": elsewhere.id}
+        )
+        with self.assertRaises(AccessError):
+            self.upload(foreign)
+        self.assertFalse(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", "project.project"), ("res_id", "=", foreign.id)]
+            )
+        )
+
+    def test_the_job_and_task_forms_offer_the_upload(self):
+        for xmlid, model in (
+            ("action_construction_document_upload_job", "project.project"),
+            ("action_construction_document_upload_task", "project.task"),
+        ):
+            action = self.env.ref(f"construction_project_sync.{xmlid}")
+            self.assertEqual(action.binding_model_id.model, model)

@@ -51,7 +51,9 @@ class TestJobUpsertV2OverHttp(FlowHttpMixin, HttpCase):
 
         self.v2.with_user(self.manager).action_activate()
         self.assertIn("/flows/job.upsert/v2", self.paths())
-        self.sync_flow("partner.upsert", {"external_id": "CUST-9", "name": "Port"}, "c9")
+        self.sync_flow(
+            "partner.upsert", {"external_id": "CUST-9", "name": "Port"}, "c9"
+        )
         message = self.sync_flow("job.upsert/v2", payload, "v2-1")
         self.assertEqual(message.state, "done", message.error_message)
         self.assertEqual(message.flow_version_id, self.v2)

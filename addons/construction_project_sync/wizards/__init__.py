@@ -4,3 +4,4 @@ from . import construction_retention_release
 from . import construction_approval_reject
 from . import construction_earned_value_status
 from . import construction_job_summary
+from . import construction_document_upload
