@@ -16,6 +16,13 @@ class ConstructionBudgetLine(models.Model):
     description = fields.Char()
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
     uom_id = fields.Many2one("uom.uom", string="UoM")
+    labor_hours = fields.Float(
+        string="Budgeted Labour Hours",
+        digits=(16, 2),
+        help="The labour hours this line's quantity is estimated to take: with the "
+        "quantity, the budgeted hours per unit that earned hours and productivity "
+        "are measured against.",
+    )
     unit_cost = fields.Monetary()
     amount = fields.Monetary(
         compute="_compute_amount", store=True, readonly=False, precompute=True

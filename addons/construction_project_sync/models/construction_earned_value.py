@@ -26,6 +26,10 @@ class ConstructionEarnedValue(models.Model):
     - CPI = EV / AC, SPI = EV / PV (empty when the divisor is zero)
     - labour hours: posted field time up to the status date; hours per unit and
       actual unit cost divide by the installed quantity
+    - budgeted labour hours: the cost code's approved budget lines' hours;
+      budgeted hours per unit = budgeted hours / budgeted quantity; earned hours =
+      budgeted hours × percent complete (at most the budgeted hours); productivity
+      = earned hours / labour hours (above 1: fewer hours than the estimate)
 
     Costs without a cost code have a row of their own (AC only), so the job's
     totals hold every cost.
@@ -87,6 +91,26 @@ class ConstructionEarnedValue(models.Model):
     hours_per_unit = fields.Float(
         digits=(16, 4), **STATUS, aggregator=None, help="Labour hours / installed."
     )
+    budgeted_hours = fields.Float(digits=(16, 2), **STATUS)
+    budgeted_hours_per_unit = fields.Float(
+        digits=(16, 4),
+        **STATUS,
+        aggregator=None,
+        help="Budgeted labour hours / budgeted quantity.",
+    )
+    earned_hours = fields.Float(
+        digits=(16, 2),
+        **STATUS,
+        help="Budgeted hours × percent complete: the hours the work done was "
+        "estimated to take.",
+    )
+    productivity = fields.Float(
+        digits=(16, 2),
+        **STATUS,
+        aggregator=None,
+        help="Earned hours / labour hours: above 1, the crew needs fewer hours than "
+        "estimated; below 1, more.",
+    )
     budgeted_unit_cost = fields.Monetary(
         **STATUS, aggregator=None, help="BAC / budgeted quantity."
     )
@@ -101,7 +125,13 @@ class ConstructionEarnedValue(models.Model):
             "date",
             "quantity_to_date",
         ],
-        "construction.budget.line": ["quantity", "uom_id", "amount", "phase_id"],
+        "construction.budget.line": [
+            "quantity",
+            "uom_id",
+            "amount",
+            "phase_id",
+            "labor_hours",
+        ],
         "construction.field.time": ["state", "hours", "date"],
     }
 
@@ -129,6 +159,7 @@ class ConstructionEarnedValue(models.Model):
                 SELECT bl.job_id, bl.cost_code_id,
                        sum(bl.quantity) FILTER (WHERE bl.uom_id IS NOT NULL) AS qty,
                        min(bl.uom_id) AS uom_id,
+                       sum(bl.labor_hours) AS budget_hours,
                        min(phase.date_start) AS start, max(phase.date_end) AS finish
                   FROM construction_budget_line bl
                   JOIN construction_budget b
@@ -167,6 +198,7 @@ class ConstructionEarnedValue(models.Model):
                        coalesce(b.bac, 0) AS bac,
                        coalesce(a.ac, 0) AS ac,
                        coalesce(h.hours, 0) AS labor_hours,
+                       coalesce(q.budget_hours, 0) AS budgeted_hours,
                        i.quantity_to_date / nullif(q.qty, 0) AS done
                   FROM keys k
                   JOIN project_project job ON job.id = k.job_id
@@ -192,7 +224,9 @@ class ConstructionEarnedValue(models.Model):
                             ELSE (%(day)s - f.planned_start + 1)::numeric
                                  / (f.planned_finish - f.planned_start + 1)
                        END AS planned,
-                       round(f.bac * least(coalesce(f.done, 0), 1), 2) AS ev
+                       round(f.bac * least(coalesce(f.done, 0), 1), 2) AS ev,
+                       round(f.budgeted_hours * least(coalesce(f.done, 0), 1), 2)
+                           AS earned_hours
                   FROM figures f
             ), valued AS NOT MATERIALIZED (
                 SELECT p.*, round(p.bac * coalesce(p.planned, 0), 2) AS pv
@@ -216,6 +250,12 @@ class ConstructionEarnedValue(models.Model):
                    v.labor_hours,
                    round(v.labor_hours / nullif(v.installed_quantity, 0), 4)
                        AS hours_per_unit,
+                   v.budgeted_hours,
+                   round(v.budgeted_hours / nullif(v.budgeted_quantity, 0), 4)
+                       AS budgeted_hours_per_unit,
+                   v.earned_hours,
+                   round(v.earned_hours / nullif(v.labor_hours, 0), 2)
+                       AS productivity,
                    round(v.bac / nullif(v.budgeted_quantity, 0), 2)
                        AS budgeted_unit_cost,
                    round(v.ac / nullif(v.installed_quantity, 0), 2)

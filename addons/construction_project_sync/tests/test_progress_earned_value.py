@@ -34,6 +34,9 @@ class TestEarnedValue(JobCase):
                 complete 40/100 = 40%    EV = 12,000 x 0.40 = 4,800
                 AC = 3,000   CPI = 4,800 / 3,000 = 1.60   SPI = 4,800 / 6,000 = 0.80
                 hours per unit 60 / 40 = 1.5; actual unit cost 3,000 / 40 = 75
+                budgeted 125 h for 100 m³: 1.25 h per unit; earned hours
+                125 x 0.40 = 50; productivity 50 / 60 = 0.83 (more hours than
+                estimated)
       Job       PV = 17,000  EV = 14,700  AC = 12,900
                 CPI = 14,700 / 12,900 = 1.1395 -> 1.14
                 SPI = 14,700 / 17,000 = 0.8647 -> 0.86
@@ -79,6 +82,7 @@ class TestEarnedValue(JobCase):
                             "quantity": 100,
                             "uom_id": cls.m3.id,
                             "unit_cost": 120,
+                            "labor_hours": 125,
                         },
                     ),
                 ],
@@ -138,6 +142,10 @@ class TestEarnedValue(JobCase):
                     "actual_unit_cost": 220,
                     "labor_hours": 0,
                     "hours_per_unit": 0,
+                    "budgeted_hours": 0,
+                    "budgeted_hours_per_unit": 0,
+                    "earned_hours": 0,
+                    "productivity": 0,
                     "planned_start": date(2026, 11, 1),
                     "planned_finish": date(2026, 11, 30),
                 },
@@ -157,6 +165,10 @@ class TestEarnedValue(JobCase):
                     "spi": 0.8,
                     "labor_hours": 60,
                     "hours_per_unit": 1.5,
+                    "budgeted_hours": 125,
+                    "budgeted_hours_per_unit": 1.25,
+                    "earned_hours": 50,
+                    "productivity": 0.83,
                     "budgeted_unit_cost": 120,
                     "actual_unit_cost": 75,
                     "planned_start": date(2026, 11, 11),
