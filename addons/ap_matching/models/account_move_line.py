@@ -149,6 +149,21 @@ class AccountMoveLine(models.Model):
         "on the retention payable account. Not matched against an order.",
     )
 
+    # ------------------------------------------------------------------ payment
+    def _reconcile_plan_with_sync(self, plan_list, all_amls):
+        # Every way of paying a bill ends here: the register wizard, the
+        # outstanding payments widget, a bank statement, a reconciliation by hand.
+        # A held bill is refused whatever pays it (a vendor credit note may still
+        # be matched to it: that lowers what is owed, it pays nothing).
+        moves = all_amls.move_id
+        bills = moves.filtered(lambda m: m.move_type == "in_invoice")
+        paying = moves.filtered(
+            lambda m: m.move_type not in ("in_invoice", "in_refund")
+        )
+        if bills and paying:
+            bills._ap_check_payable()
+        return super()._reconcile_plan_with_sync(plan_list, all_amls)
+
     # ------------------------------------------------------------------ ORM
     @api.model_create_multi
     def create(self, vals_list):

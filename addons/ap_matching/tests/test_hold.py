@@ -138,6 +138,40 @@ class TestHold(MatchCase):
         wizard.action_create_payments()
         self.assertIn(bill.payment_state, ("paid", "in_payment"))
 
+    def test_attack_a_payment_made_apart_is_not_matched_to_a_held_bill(self):
+        """The register wizard is not the only way to pay: a payment entered on
+        its own and matched to the bill (the outstanding payments widget, a
+        reconciliation by hand) pays a held bill just the same."""
+        order = self.make_po()
+        self.receive(order)
+        bill = self.bill([(order.order_line, 10, 100)])
+        bill.action_post()
+        self.vendor.with_user(self.manager).ap_vendor_on_hold = True
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "outbound",
+                "partner_type": "supplier",
+                "partner_id": self.vendor.id,
+                "amount": bill.amount_total,
+            }
+        )
+        payment.action_post()
+        payable = bill.line_ids.filtered(
+            lambda line: line.account_id.account_type == "liability_payable"
+        )
+        paid = payment.move_id.line_ids.filtered(
+            lambda line: line.account_id == payable.account_id
+        )
+        with self.assertRaisesRegex(UserError, "cannot be paid"):
+            bill.js_assign_outstanding_line(paid.id)
+        with self.assertRaisesRegex(UserError, "cannot be paid"):
+            (payable + paid).reconcile()
+        self.assertEqual(bill.payment_state, "not_paid")
+        # released: the same payment now settles it
+        self.vendor.with_user(self.manager).ap_vendor_on_hold = False
+        bill.js_assign_outstanding_line(paid.id)
+        self.assertIn(bill.payment_state, ("paid", "in_payment"))
+
     def test_clerk_reads_but_cannot_write_exceptions_owner(self):
         bill = self.held_bill()
         exceptions = bill.with_user(self.clerk).ap_exception_ids
