@@ -4,7 +4,7 @@
     "name": "Construction AP Matching",
     "summary": "Material requests, vendor bills (JSON and UBL), three-way matching, "
     "subcontractor pay applications",
-    "version": "18.0.0.1.0",
+    "version": "18.0.0.2.0",
     "category": "Construction",
     "website": "https://github.com/construction-integration-hub/odoo-construction-hub",
     "author": "Construction Integration Hub contributors",

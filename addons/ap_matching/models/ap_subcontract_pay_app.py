@@ -361,10 +361,10 @@ class ApSubcontractPayApp(models.Model):
         # sudo: the waivers are the application's own documents; a project manager
         # certifying reads whether they exist, not their content
         waivers = self.sudo().compliance_ids.filtered(
-            lambda doc: doc.document_type == "lien_waiver"
+            lambda doc: doc.document_type == "lien_waiver" and doc.state == "approved"
         )
         if not waivers:
-            problems.append(_("no lien waiver for %s", self.name))
+            problems.append(_("no verified lien waiver for %s", self.name))
         return problems
 
     def _ap_check_compliance(self, stage):

@@ -32,6 +32,9 @@ def setup_subcontract(cls):
     cls.ap_manager = new_test_user(
         env, "sc_ap_manager", groups=AP_MANAGER, **company_vals
     )
+    cls.ap_manager2 = new_test_user(
+        env, "sc_ap_manager2", groups=AP_MANAGER, **company_vals
+    )
     cls.job.user_id = cls.pm
     cls.company.write(
         {
@@ -60,6 +63,7 @@ def setup_subcontract(cls):
             "expiry_date": "2026-12-31",
         }
     )
+    cls.insurance.with_user(cls.ap_manager).action_verify()
     cls.order = cls.make_subcontract()
     cls.formwork, cls.placing = cls.order.order_line.sorted("sequence")
 
@@ -121,8 +125,8 @@ class SubcontractMixin:
             app.action_submit()
         return app
 
-    def waiver(self, app):
-        return self.env["ap.subcontract.compliance"].create(
+    def waiver(self, app, verify=True):
+        waiver = self.env["ap.subcontract.compliance"].create(
             {
                 "name": f"Conditional waiver {app.name}",
                 "partner_id": self.sub.id,
@@ -130,6 +134,18 @@ class SubcontractMixin:
                 "pay_app_id": app.id,
             }
         )
+        if verify:
+            waiver.with_user(self.ap_manager).action_verify()
+        return waiver
+
+    def restate_insurance(self, **vals):
+        """Correct the verified certificate: reopened and changed by one AP
+        manager, verified again by the other."""
+        insurance = self.insurance
+        insurance.with_user(self.ap_manager).action_reset_to_verify()
+        if vals:
+            insurance.with_user(self.ap_manager).write(vals)
+            insurance.with_user(self.ap_manager2).action_verify()
 
     def certify(self, app, user=None):
         app.with_user(user or self.pm).action_certify()

@@ -337,10 +337,10 @@ class TestSubcontractCompliance(SubcontractCase):
             self.certify(app)
         self.waiver(app)
         # insurance expired before the application date
-        self.insurance.expiry_date = "2026-11-01"
+        self.restate_insurance(expiry_date="2026-11-01")
         with self.assertRaisesRegex(UserError, "insurance"):
             self.certify(app)
-        self.insurance.expiry_date = "2026-12-31"
+        self.restate_insurance(expiry_date="2026-12-31")
         # the vendor's own compliance date, from the vendor policy
         self.sub.ap_compliance_expiry = "2026-11-15"
         with self.assertRaisesRegex(UserError, "compliance expired"):
@@ -349,11 +349,57 @@ class TestSubcontractCompliance(SubcontractCase):
         self.certify(app)
         bill = self.bill(app)
         # expired by the day of payment: no payment
-        self.insurance.expiry_date = "2026-11-30"
+        self.restate_insurance(expiry_date="2026-11-30")
         with self.assertRaisesRegex(UserError, "cannot be paid"):
             bill.with_context(tracking_disable=True).action_register_payment()
 
+    def test_attack_a_clerks_certificate_counts_only_once_verified(self):
+        """A clerk records a certificate (or pushes its date): nothing unblocks
+        until an AP manager who did not prepare it verifies it, and a verified one
+        no longer changes."""
+        self.restate_insurance()
+        self.insurance.unlink()
+        app = self.pay_app({self.formwork: (15000, 0)})
+        self.waiver(app)
+        forged = (
+            self.env["ap.subcontract.compliance"]
+            .with_user(self.clerk)
+            .create(
+                {
+                    "name": "Liability certificate",
+                    "partner_id": self.sub.id,
+                    "document_type": "insurance",
+                    "expiry_date": "2030-12-31",
+                }
+            )
+        )
+        self.assertEqual(forged.state, "draft")
+        with self.assertRaisesRegex(UserError, "insurance"):
+            self.certify(app)
+        for attack in (
+            lambda: forged.with_user(self.clerk).action_verify(),
+            lambda: forged.with_user(self.clerk).write({"state": "approved"}),
+            lambda: forged.with_user(self.pm).action_verify(),
+        ):
+            # an AccessError is a UserError too
+            with self.assertRaises(UserError):
+                attack()
+        self.assertEqual(forged.state, "draft")
+        # an AP manager who changed it is its preparer: another one verifies
+        forged.with_user(self.ap_manager).write({"valid_from": "2026-01-01"})
+        with self.assertRaises(UserError):
+            forged.with_user(self.ap_manager).action_verify()
+        forged.with_user(self.ap_manager2).action_verify()
+        self.assertEqual(forged.state, "approved")
+        self.certify(app)
+        # verified: locked for everyone, the clerk's later edits included
+        with self.assertRaises(UserError):
+            forged.with_user(self.clerk).write({"expiry_date": "2040-12-31"})
+        with self.assertRaises(UserError):
+            forged.with_user(self.clerk).action_reset_to_verify()
+
     def test_setting_chooses_what_blocks(self):
+        self.restate_insurance()
         self.insurance.unlink()
         app = self.pay_app({self.formwork: (15000, 0)})
         self.company.ap_subcontract_compliance_block = "payment"
