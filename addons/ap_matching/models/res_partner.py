@@ -14,6 +14,9 @@ VENDOR_CONTROL_FIELDS = (
     "ap_qty_tolerance_qty",
     "ap_total_tolerance_percent",
     "ap_total_tolerance_amount",
+    # the vendor policy material requests and subcontracts obey
+    "ap_purchase_blocked",
+    "ap_compliance_expiry",
 )
 
 
@@ -63,7 +66,8 @@ class ResPartner(models.Model):
         if not self.env.su and not self.env.user.has_group(AP_MANAGER):
             raise UserError(
                 _(
-                    "Only an AP manager puts a vendor on hold or changes its match "
+                    "Only an AP manager puts a vendor on hold, blocks or unblocks it "
+                    "for purchasing, or changes its compliance date or match "
                     "tolerances."
                 )
             )

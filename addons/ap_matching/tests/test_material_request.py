@@ -215,6 +215,29 @@ class TestMaterialRequest(FlowHttpMixin, HttpCase):
         with self.assertRaises(UserError):
             request.with_user(self.buyer).action_create_purchase_orders()
 
+    def test_attack_only_an_ap_manager_lifts_a_vendor_policy(self):
+        """A buyer who may edit contacts unblocks no vendor and extends no
+        compliance date to get an order through."""
+        self.steel.ap_purchase_blocked = True
+        self.readymix.ap_compliance_expiry = "2026-12-01"
+        # a buyer who keeps the vendors' contact details
+        buyer = new_test_user(
+            self.env, "mr_vendor_clerk", groups=BUYER + ",base.group_partner_manager"
+        )
+        for user in (buyer,):
+            for vals in (
+                {"ap_purchase_blocked": False},
+                {"ap_compliance_expiry": "2030-12-31"},
+                {"ap_compliance_expiry": False},
+            ):
+                partner = self.steel if "ap_purchase_blocked" in vals else self.readymix
+                with self.assertRaisesRegex(UserError, "Only an AP manager"):
+                    partner.with_user(user).write(vals)
+        self.assertTrue(self.steel.ap_purchase_blocked)
+        self.assertEqual(str(self.readymix.ap_compliance_expiry), "2026-12-01")
+        # the other contact details stay theirs to edit
+        self.steel.with_user(buyer).write({"phone": "+1 555 0100"})
+
     def test_vendor_policy_holds_the_order_and_raises_an_exception(self):
         self.steel.ap_purchase_blocked = True
         self.readymix.ap_compliance_expiry = "2026-12-01"
