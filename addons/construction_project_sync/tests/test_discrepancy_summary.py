@@ -135,6 +135,17 @@ class TestJobDiscrepancySummary(JobCase):
         )
         with self.assertRaises(AccessError):
             foreign.with_user(self.manager)._discrepancy_summary()
+        # only what the job's own company raised is said on it, whatever
+        # scope a record of another company was given
+        self.env["integration.exception"].create(
+            {
+                "name": "Another company's problem",
+                "reason_code": "elsewhere",
+                "company_id": elsewhere.id,
+                "scope_model": "project.project",
+                "scope_id": self.job.id,
+            }
+        )
         self.assertEqual(
             self.job.with_user(self.manager).discrepancy_summary,
             "No open discrepancy.",

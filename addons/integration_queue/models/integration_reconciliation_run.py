@@ -45,8 +45,6 @@ class IntegrationReconciliationRun(models.Model):
                     "expected": line.get("expected", 0.0),
                     "actual": line.get("actual", 0.0),
                     "fixable": bool(line.get("fixable")),
-                    "scope_model": line.get("scope_model"),
-                    "scope_id": line.get("scope_id"),
                 }
                 for line in drift
             ]

@@ -35,6 +35,9 @@ class IntegrationSummary(models.AbstractModel):
         scoped = []
         if scope is not None:
             scoped = [("scope_model", "=", scope._name), ("scope_id", "in", scope.ids)]
+            if "company_id" in scope._fields and scope.company_id:
+                # only what the scope's own companies raised
+                scoped.append(("company_id", "in", scope.company_id.ids))
         exceptions = self.env["integration.exception"].search(domain + scoped)
         checks = self.env["integration.reconciliation.check"].search([])
         drifts = self.env["integration.reconciliation.drift"].search(

@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 
@@ -130,3 +131,19 @@ class TestDiscrepancySummary(TransactionCase):
         cron = self.env.ref("integration_queue.cron_discrepancy_digest")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
         self.assertTrue(cron.active)
+
+    def test_attack_nobody_files_a_discrepancy_under_a_record_of_their_choice(self):
+        exception = self.raise_("stale_rate", "Mine").with_user(self.owner)
+        partner = self.env["res.partner"].create({"name": "Someone's record"})
+        for vals in (
+            {"scope_model": "res.partner", "scope_id": partner.id},
+            {"scope_id": partner.id},
+        ):
+            with self.assertRaises(UserError):
+                exception.write(vals)
+            with self.assertRaises(UserError):
+                exception.create({"name": "x", "reason_code": "x", **vals})
+            with self.assertRaises(UserError):
+                exception.copy(vals)
+        self.assertFalse(exception.scope_model)
+        exception.copy()  # the scope is not copied: nothing given
