@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import SQL, float_is_zero
 
 # the account types whose bill lines are job cost (construction_project_sync's job
 # cost reads the same ones as actual)
@@ -270,6 +270,53 @@ class ConstructionMaterialConsumption(models.Model):
         return vals
 
     @api.model
+    def _validated_move(self, vals, reference, locations, done_at, refused):
+        """A stock move of ``vals``' product, quantity and unit between
+        ``locations`` (with the company and, for a return, the returned move),
+        validated with its valuation dated ``vals["date"]`` and the move itself
+        ``done_at``; returns the move and its valuation's value. ``refused``
+        says why, should stock not move."""
+        move = self.env["stock.move"].create(
+            {
+                "name": reference,
+                "reference": reference,
+                "origin": vals["external_id"],
+                "product_id": vals["product"].id,
+                "product_uom": vals["uom"].id,
+                "product_uom_qty": vals["quantity"],
+                **locations,
+            }
+        )
+        move._action_confirm()
+        move._action_assign()
+        move.quantity = vals["quantity"]
+        move.picked = True
+        # the valuation entry is dated when the field used (or returned) it
+        move.with_context(force_period_date=vals["date"])._action_done()
+        if move.state != "done":
+            raise UserError(refused)
+        move.date = done_at
+        # sudo: the field's service user moves stock; its valuation is
+        # accounting's, and this reads exactly the layer of the move just made
+        return move, sum(move.sudo().stock_valuation_layer_ids.mapped("value"))
+
+    @api.model
+    def _post_job_cost(self, job, cost_code, product, qty, amount, date, name):
+        """The job cost line of ``amount`` (none for zero)."""
+        analytic = self.env["account.analytic.line"]
+        if float_is_zero(
+            amount, precision_rounding=job.company_id.currency_id.rounding
+        ):
+            return analytic
+        # sudo: the field's service user is no accountant; the line is exactly the
+        # value its caller worked out from the stock move, and creating it passes
+        # the posting check (lock dates and the hub's freezes) as every analytic
+        # line does
+        return analytic.sudo().create(
+            self._job_cost_vals(job, cost_code, product, qty, amount, date, name)
+        )
+
+    @api.model
     def _consume(self, vals):
         """Move the material, value it, post its job cost, keep the record; ``vals``
         are the processor's resolved values (job, task, cost code, product, quantity,
@@ -279,60 +326,37 @@ class ConstructionMaterialConsumption(models.Model):
         company = job.company_id
         destination = self.env["stock.location"]._job_consumption_location(company)
         product_qty = vals["uom"]._compute_quantity(vals["quantity"], product.uom_id)
-        reference = _("Consumed on %s", job.display_name)
-        move = self.env["stock.move"].create(
+        move, valued = self._validated_move(
+            vals,
+            _("Consumed on %s", job.display_name),
             {
-                "name": reference,
-                "reference": reference,
-                "origin": vals["external_id"],
-                "product_id": product.id,
-                "product_uom": vals["uom"].id,
-                "product_uom_qty": vals["quantity"],
                 "location_id": vals["location"].id,
                 "location_dest_id": destination.id,
                 "company_id": company.id,
-            }
+            },
+            vals["consumed_at"],
+            _("Stock could not move %s out of the van.", product.display_name),
         )
-        move._action_confirm()
-        move._action_assign()
-        move.quantity = vals["quantity"]
-        move.picked = True
-        # the valuation entry is dated when the field used the material
-        move.with_context(force_period_date=vals["date"])._action_done()
-        if move.state != "done":
-            raise UserError(
-                _("Stock could not move %s out of the van.", product.display_name)
-            )
-        move.date = vals["consumed_at"]
-        # sudo: the field's service user moves stock; its valuation is
-        # accounting's, and this reads exactly the layer of the move just made
-        value = -sum(move.sudo().stock_valuation_layer_ids.mapped("value"))
+        value = -valued
         if float_is_zero(value, precision_rounding=company.currency_id.rounding):
             value = product.with_company(company).standard_price * product_qty
         charged = min(self._billed_to_job_qty(job, product), product_qty)
         amount = company.currency_id.round(
             value * (product_qty - charged) / product_qty if product_qty else 0.0
         )
-        analytic = self.env["account.analytic.line"]
-        if float_compare(amount, 0.0, precision_rounding=company.currency_id.rounding):
-            # sudo: the field's service user is no accountant; the line is exactly
-            # the stock move's value, and creating it passes the posting check
-            # (lock dates and the hub's freezes) as every analytic line does
-            analytic = analytic.sudo().create(
-                self._job_cost_vals(
-                    job,
-                    vals["cost_code"],
-                    product,
-                    product_qty,
-                    amount,
-                    vals["date"],
-                    _(
-                        "Material: %(product)s (%(ref)s)",
-                        product=product.display_name,
-                        ref=vals["external_id"],
-                    ),
-                )
-            )
+        analytic = self._post_job_cost(
+            job,
+            vals["cost_code"],
+            product,
+            product_qty,
+            amount,
+            vals["date"],
+            _(
+                "Material: %(product)s (%(ref)s)",
+                product=product.display_name,
+                ref=vals["external_id"],
+            ),
+        )
         # sudo: nobody creates consumption but this method (see the class); the
         # values are the move just validated and its posting
         return (
@@ -380,60 +404,41 @@ class ConstructionMaterialConsumption(models.Model):
         self.ensure_one()
         product, company = self.product_id, self.company_id
         product_qty = vals["uom"]._compute_quantity(vals["quantity"], product.uom_id)
-        reference = _("Returned from %s", self.job_id.display_name)
         consumed = self.stock_move_id
-        move = self.env["stock.move"].create(
+        move, value = self._validated_move(
+            dict(vals, product=product),
+            _("Returned from %s", self.job_id.display_name),
             {
-                "name": reference,
-                "reference": reference,
-                "origin": vals["external_id"],
-                "product_id": product.id,
-                "product_uom": vals["uom"].id,
-                "product_uom_qty": vals["quantity"],
                 "location_id": consumed.location_dest_id.id,
                 "location_dest_id": vals["location"].id,
                 "company_id": company.id,
                 # a return of the consumption: valued at what it took out
                 "origin_returned_move_id": consumed.id,
-            }
+            },
+            vals["returned_at"],
+            _("Stock could not move %s back to the van.", product.display_name),
         )
-        move._action_confirm()
-        move._action_assign()
-        move.quantity = vals["quantity"]
-        move.picked = True
-        move.with_context(force_period_date=vals["date"])._action_done()
-        if move.state != "done":
-            raise UserError(
-                _("Stock could not move %s back to the van.", product.display_name)
-            )
-        move.date = vals["returned_at"]
         share = product_qty / self.product_qty if self.product_qty else 0.0
         currency = company.currency_id
-        # sudo: as in _consume, the valuation layer of the move just made
-        value = sum(move.sudo().stock_valuation_layer_ids.mapped("value"))
         if float_is_zero(value, precision_rounding=currency.rounding):
             value = currency.round(self.value * share)
         amount = currency.round(self.amount * share)
-        analytic = self.env["account.analytic.line"]
-        if float_compare(amount, 0.0, precision_rounding=currency.rounding):
-            # sudo: as in _consume; the line gives back exactly the returned share
-            # of the consumption's own job cost, through the same posting checks
-            analytic = analytic.sudo().create(
-                self._job_cost_vals(
-                    self.job_id,
-                    self.cost_code_id,
-                    product,
-                    -product_qty,
-                    -amount,
-                    vals["date"],
-                    _(
-                        "Material returned: %(product)s (%(ref)s)",
-                        product=product.display_name,
-                        ref=vals["external_id"],
-                    ),
-                )
-            )
-        # sudo: nobody creates consumption but _consume and this method
+        # the returned share of the consumption's own job cost, given back
+        analytic = self._post_job_cost(
+            self.job_id,
+            self.cost_code_id,
+            product,
+            -product_qty,
+            -amount,
+            vals["date"],
+            _(
+                "Material returned: %(product)s (%(ref)s)",
+                product=product.display_name,
+                ref=vals["external_id"],
+            ),
+        )
+        # sudo: nobody creates consumption but _consume and this method (see the
+        # class); the values are the move just validated and its posting
         return (
             self.sudo()
             .create(

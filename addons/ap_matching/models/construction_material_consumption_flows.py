@@ -23,17 +23,8 @@ class ConstructionMaterialConsumptionFlows(models.AbstractModel):
     @integration_processor("material.consumed")
     def _process_material_consumed(self, message, payload):
         external_id = payload["external_id"]
-        known = message.resolve(CONSUMPTION, external_id, required=False)
+        known = self._recorded_already(message, external_id)
         if known:
-            message.notes.append(
-                _(
-                    "Consumption %(ref)r was recorded already (%(name)s): stock "
-                    "moves once.",
-                    ref=external_id,
-                    name=known.display_name,
-                )
-            )
-            message.link(known, "linked")
             return known
         jobs = self.env["construction.sync.flows"]
         job = jobs._job(message, payload["job_external_id"])
@@ -78,12 +69,7 @@ class ConstructionMaterialConsumptionFlows(models.AbstractModel):
                 "note": payload.get("note"),
             }
         )
-        self.env["integration.mapping"]._link(
-            message.system, consumption, external_id, message.record
-        )
-        message.link(consumption, "created")
-        message.link(consumption.stock_move_id, "created")
-        return consumption
+        return self._keep(message, consumption, external_id)
 
     @api.model
     @integration_processor("material.returned")
@@ -91,16 +77,8 @@ class ConstructionMaterialConsumptionFlows(models.AbstractModel):
         """Material the field took back from a job to a van or site: a return of
         the consumption report it names (its stock move, its job cost share)."""
         external_id = payload["external_id"]
-        known = message.resolve(CONSUMPTION, external_id, required=False)
+        known = self._recorded_already(message, external_id)
         if known:
-            message.notes.append(
-                _(
-                    "Return %(ref)r was recorded already (%(name)s): stock moves once.",
-                    ref=external_id,
-                    name=known.display_name,
-                )
-            )
-            message.link(known, "linked")
             return known
         # not known yet: retried, so a return that overtook its report waits for it
         consumption = message.resolve(CONSUMPTION, payload["consumption_external_id"])
@@ -151,12 +129,35 @@ class ConstructionMaterialConsumptionFlows(models.AbstractModel):
                 "note": payload.get("note"),
             }
         )
-        self.env["integration.mapping"]._link(
-            message.system, returned, external_id, message.record
+        return self._keep(message, returned, external_id)
+
+    @api.model
+    def _recorded_already(self, message, external_id):
+        """The consumption or return a report made before, linked to the message
+        (the same report sent again moves stock once), or None."""
+        known = message.resolve(CONSUMPTION, external_id, required=False)
+        if not known:
+            return None
+        message.notes.append(
+            _(
+                "%(ref)r was recorded already (%(name)s): stock moves once.",
+                ref=external_id,
+                name=known.display_name,
+            )
         )
-        message.link(returned, "created")
-        message.link(returned.stock_move_id, "created")
-        return returned
+        message.link(known, "linked")
+        return known
+
+    @api.model
+    def _keep(self, message, record, external_id):
+        """Map the report's id to the record it made (so it moves stock once) and
+        link the record and its stock move to the message."""
+        self.env["integration.mapping"]._link(
+            message.system, record, external_id, message.record
+        )
+        message.link(record, "created")
+        message.link(record.stock_move_id, "created")
+        return record
 
     @api.model
     def _product(self, code, company):
