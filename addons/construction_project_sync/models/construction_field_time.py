@@ -425,10 +425,33 @@ class ConstructionFieldTime(models.Model):
                 ["hours:sum"],
             )
         }
+        long_days = []
+        for employee, day in sorted(days, key=lambda key: (key[0].id, key[1])):
+            lines = by_day[(employee, day)]
+            company = lines[0].job_id.company_id or self.env.company
+            limit = company.field_time_max_day_hours
+            hours = totals.get((employee, day), 0.0)
+            if limit and hours > limit:
+                name = _(
+                    "%(worker)s: %(hours)s hours on %(day)s",
+                    worker=employee.name,
+                    hours=f"{hours:g}",
+                    day=day,
+                )
+                long_days.append((employee, day, lines, company, limit, name))
+        if not long_days:
+            return
+        # the evidence and what was raised already, for the long days only
+        employees = self.env["hr.employee"].union(*(key[0] for key in long_days))
         first = min(day for _e, day in days)
         history = defaultdict(list)
         for employee, _day, hours in self._read_group(
-            domain + [("date", ">=", first - timedelta(days=60)), ("date", "<", first)],
+            [
+                ("employee_id", "in", employees.ids),
+                ("state", "!=", "rejected"),
+                ("date", ">=", first - timedelta(days=60)),
+                ("date", "<", first),
+            ],
             ["employee_id", "date:day"],
             ["hours:sum"],
         ):
@@ -441,22 +464,11 @@ class ConstructionFieldTime(models.Model):
                     ("reason_code", "=", "anomaly_long_day"),
                     ("res_model", "=", self._name),
                     ("state", "in", ("open", "in_progress")),
+                    ("name", "in", [key[5] for key in long_days]),
                 ]
             ).mapped("name")
         )
-        for employee, day in sorted(days, key=lambda key: (key[0].id, key[1])):
-            lines = by_day[(employee, day)]
-            company = lines[0].job_id.company_id or self.env.company
-            limit = company.field_time_max_day_hours
-            hours = totals.get((employee, day), 0.0)
-            if not limit or hours <= limit:
-                continue
-            name = _(
-                "%(worker)s: %(hours)s hours on %(day)s",
-                worker=employee.name,
-                hours=f"{hours:g}",
-                day=day,
-            )
+        for employee, _day, lines, company, limit, name in long_days:
             if name in flagged:
                 continue
             usual = history.get(employee)
