@@ -14,10 +14,11 @@ class ApSubcontractChangeOrder(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "construction.approval.mixin"]
     _order = "order_id, id desc"
     _approval_pending_states = ("submitted",)
-    _approval_locked_states = ("approved", "cancel")
-    _approval_kept_states = ("submitted", "approved")
+    _approval_locked_states = ("rejected", "approved", "cancel")
+    _approval_kept_states = ("submitted", "rejected", "approved")
     _approval_figure_fields = ("order_id", "line_ids")
     _approval_free_fields = ("note",)
+    _approval_extra_protected_fields = ("rejection_reason",)
 
     name = fields.Char(required=True, tracking=True, string="Change Order")
     order_id = fields.Many2one(
@@ -39,10 +40,12 @@ class ApSubcontractChangeOrder(models.Model):
     currency_id = fields.Many2one(related="order_id.currency_id")
     reason = fields.Text(help="Why the subcontract's scope or value changes.")
     note = fields.Text()
+    rejection_reason = fields.Text(copy=False, readonly=True)
     state = fields.Selection(
         [
             ("draft", "Draft"),
             ("submitted", "Submitted"),
+            ("rejected", "Rejected"),
             ("approved", "Approved"),
             ("cancel", "Cancelled"),
         ],
@@ -76,14 +79,20 @@ class ApSubcontractChangeOrder(models.Model):
         self._approval_submit("submitted")
         return True
 
+    def action_reject(self, reason):
+        """An approver turns the change down, saying why; the subcontract stays as
+        it is."""
+        self._approval_reject("rejected", reason)
+        return True
+
     def action_reset_draft(self):
-        self._approval_check_state(["submitted"], _("set back to draft"))
+        self._approval_check_state(["submitted", "rejected"], _("set back to draft"))
         self.check_access("write")
         self._approval_back_to_draft(_("Set back to draft by %s.") % self.env.user.name)
         return True
 
     def action_cancel(self):
-        self._approval_check_state(["draft", "submitted"], _("cancelled"))
+        self._approval_check_state(["draft", "submitted", "rejected"], _("cancelled"))
         self.check_access("write")
         self._approval_write({"state": "cancel"})
         return True

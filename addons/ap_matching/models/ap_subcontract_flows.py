@@ -21,7 +21,7 @@ class ApSubcontractFlows(models.AbstractModel):
     def _process_subcontract_pay_app_submit(self, message, payload):
         external_id = payload["external_id"]
         known = message.resolve(PAY_APP, external_id, required=False)
-        if known:
+        if known and known.state != "rejected":
             # submitted once: it changes in Odoo now, with its certifier
             message.notes.append(
                 f"Pay application {external_id!r} is {known.name} already: a "
@@ -30,6 +30,17 @@ class ApSubcontractFlows(models.AbstractModel):
             message.link(known, "linked")
             return known
         order = self._subcontract(message, payload["subcontract"])
+        if known:
+            # turned down by its certifier: the subcontractor's revision of it
+            if known.order_id != order:
+                raise IntegrationError(
+                    f"Pay application {external_id!r} is {known.name}, on "
+                    f"{known.order_id.name}: a revision stays on its subcontract.",
+                    code="subcontract_mismatch",
+                    retryable=False,
+                )
+            known.action_reset_draft()
+            message.notes.append(f"{known.name} was rejected: revised and resubmitted.")
         app = message.upsert(
             PAY_APP,
             external_id,
@@ -48,21 +59,25 @@ class ApSubcontractFlows(models.AbstractModel):
             },
         )
         by_item = {line.order_line_id.id: line for line in app.line_ids}
+        claims = {}
         for claimed in payload["lines"]:
-            line = by_item.get(claimed["order_line_id"])
-            if not line:
+            if claimed["order_line_id"] not in by_item:
                 raise IntegrationError(
                     f"Order line {claimed['order_line_id']} is not an item of "
                     f"{order.name}.",
                     code="unknown_order_line",
                     retryable=False,
                 )
-            line.write(
-                {
-                    "this_period": claimed.get("this_period", 0.0),
-                    "materials_stored": claimed.get("materials_stored", 0.0),
-                }
-            )
+            claims[claimed["order_line_id"]] = claimed
+        for item, line in by_item.items():
+            # an item the application leaves out claims nothing (in a revision too)
+            claimed = claims.get(item, {})
+            vals = {
+                "this_period": claimed.get("this_period", 0.0),
+                "materials_stored": claimed.get("materials_stored", 0.0),
+            }
+            if any(line[key] != value for key, value in vals.items()):
+                line.write(vals)
         app.action_submit()
         return app
 

@@ -26,7 +26,8 @@ from odoo.tools import format_amount
 
 from ..lib.subcontract_billing import subcontract_billing
 
-OPEN_STATES = ("draft", "submitted")
+# a rejected application waits to be revised and submitted again (or cancelled)
+OPEN_STATES = ("draft", "submitted", "rejected")
 # applications in these states have certified their lines
 CERTIFIED_STATES = ("certified", "billed")
 AP_CLERK = "ap_matching.group_ap_clerk"
@@ -49,13 +50,13 @@ class ApSubcontractPayApp(models.Model):
     _order = "order_id, number desc"
     _approval_pending_states = ("submitted",)
     _approval_approved_state = "certified"
-    _approval_locked_states = ("certified", "billed", "cancel")
-    _approval_kept_states = ("submitted", "certified", "billed")
+    _approval_locked_states = ("rejected", "certified", "billed", "cancel")
+    _approval_kept_states = ("submitted", "rejected", "certified", "billed")
     # without a rule, the job's project manager certifies (see _ap_check_certifier)
     _approval_group = "construction_project_sync.group_project_manager"
     _approval_figure_fields = DRAFT_FIELDS
     _approval_free_fields = ("note",)
-    _approval_extra_protected_fields = ("bill_id", "number")
+    _approval_extra_protected_fields = ("bill_id", "number", "rejection_reason")
 
     name = fields.Char(compute="_compute_name", store=True)
     order_id = fields.Many2one(
@@ -93,6 +94,7 @@ class ApSubcontractPayApp(models.Model):
         [
             ("draft", "Draft"),
             ("submitted", "Submitted"),
+            ("rejected", "Rejected"),
             ("certified", "Certified"),
             ("billed", "Billed"),
             ("cancel", "Cancelled"),
@@ -113,6 +115,12 @@ class ApSubcontractPayApp(models.Model):
         "ap.subcontract.pay.app.line", "application_id", string="Schedule of Values"
     )
     note = fields.Text()
+    rejection_reason = fields.Text(
+        copy=False,
+        readonly=True,
+        help="Why the certifier turned the application down, for the subcontractor "
+        "to revise it.",
+    )
 
     # the previous certified application, taken while this one is open
     previous_completed_stored = fields.Monetary(
@@ -474,10 +482,60 @@ class ApSubcontractPayApp(models.Model):
                     ),
                 )
             )
+        certified._ap_emit_status("subcontract_pay_app.certified")
+        return True
+
+    def _ap_emit_status(self, event_type):
+        """Tell the subcontractor's portal what became of its applications: a signed
+        event each, by the portal's own id, with the certified figures or the
+        reason for rejecting."""
+        # sudo: the systems' ids of the applications are the hub's mapping table
+        mappings = (
+            self.env["integration.mapping"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
+        )
+        outbox = self.env["integration.outbox"]
+        for app in self:
+            outbox._emit(
+                event_type,
+                app,
+                {
+                    "pay_application_id": app.id,
+                    "name": app.name,
+                    "number": app.number,
+                    "subcontract": app.order_id.name,
+                    "vendor_reference": app.vendor_reference or None,
+                    "external_ids": {
+                        mapping.system_id.code: mapping.external_id
+                        for mapping in mappings
+                        if mapping.res_id == app.id
+                    },
+                    "state": app.state,
+                    "period_end": app.period_end,
+                    "currency": app.currency_id.name,
+                    "total_completed_stored": app.total_completed_stored,
+                    "retainage_total": app.retainage_total,
+                    "current_payment_due": app.current_payment_due,
+                    "rejection_reason": (
+                        app.rejection_reason if app.state == "rejected" else None
+                    ),
+                    "decided_by": self.env.user.name,
+                },
+                company=app.company_id,
+            )
+
+    def action_reject(self, reason):
+        """Whoever may certify the application turns it down, saying why: it waits,
+        locked, for AP (or the subcontractor, by a resend) to revise it."""
+        self._approval_check_state(["submitted"], _("rejected"))
+        self._ap_check_certifier()
+        self._approval_reject("rejected", reason)
+        self._ap_emit_status("subcontract_pay_app.rejected")
         return True
 
     def action_reset_draft(self):
-        self._approval_check_state(["submitted"], _("set back to draft"))
+        self._approval_check_state(["submitted", "rejected"], _("set back to draft"))
         self.check_access("write")
         self._approval_back_to_draft(_("Set back to draft by %s.") % self.env.user.name)
         return True

@@ -213,6 +213,44 @@ class TestSubcontractPayApp(SubcontractCase):
         with self.assertRaises(UserError):
             change.line_ids[0].write({"amount": 1})
 
+    def test_a_rejected_change_order_moves_nothing(self):
+        change = (
+            self.env["ap.subcontract.change.order"]
+            .with_user(self.clerk)
+            .create(
+                {
+                    "name": "SCO-REJ",
+                    "order_id": self.order.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "order_line_id": self.placing.id,
+                                "name": "More placing",
+                                "amount": 10000,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        change.action_submit()
+        with self.assertRaises(UserError):
+            change.with_user(self.clerk).action_reject("Mine, but wrong")
+        with self.assertRaises(UserError):
+            change.with_user(self.clerk).write({"state": "rejected"})
+        change.with_user(self.approver).action_reject("Included in the base scope")
+        self.assertEqual(
+            (change.state, change.rejection_reason),
+            ("rejected", "Included in the base scope"),
+        )
+        self.assertEqual(self.placing.product_qty, 40000)
+        with self.assertRaises(UserError):
+            change.with_user(self.approver).action_approve()
+        with self.assertRaises(UserError):
+            change.line_ids.with_user(self.clerk).write({"amount": 5000})
+        change.with_user(self.clerk).action_reset_draft()
+        self.assertEqual(change.state, "draft")
+
     def test_foreign_currency_at_the_documents_rate(self):
         """A subcontract in a currency worth 2 of the company's: job cost in company
         currency at each document's rate, retention on the subcontract in its own."""
@@ -326,6 +364,46 @@ class TestSubcontractCertificationAttacks(SubcontractCase):
     def test_figures_changed_after_submission_go_back_to_draft(self):
         self.app.line_ids[0].with_user(self.clerk).write({"this_period": 16000})
         self.assertEqual(self.app.state, "draft")
+
+    def test_rejected_with_a_reason_by_its_certifier_only(self):
+        app = self.app
+        # not the clerk who prepared it, not another job's manager, not a system
+        for user in (self.clerk, self.other_pm):
+            with self.assertRaises(UserError):
+                app.with_user(user).action_reject("Formwork not on site")
+        # a reason is required
+        with self.assertRaises(UserError):
+            app.with_user(self.pm).action_reject("  ")
+        # the reason is the transition's, never a write
+        with self.assertRaises(UserError):
+            app.with_user(self.clerk).write({"rejection_reason": "fine"})
+        with self.assertRaises(UserError):
+            app.with_user(self.clerk).write({"state": "rejected"})
+        wizard_action = app.with_user(self.pm).action_open_reject_wizard()
+        wizard = (
+            self.env[wizard_action["res_model"]]
+            .with_user(self.pm)
+            .with_context(**wizard_action["context"])
+            .create({"reason": "Formwork not on site on the 30th"})
+        )
+        wizard.action_reject()
+        self.assertEqual(app.state, "rejected")
+        self.assertEqual(app.rejection_reason, "Formwork not on site on the 30th")
+        self.assertIn("Formwork not on site", app.message_ids[0].body)
+        # locked while rejected: revised only after going back to draft
+        with self.assertRaises(UserError):
+            app.line_ids[0].with_user(self.clerk).write({"this_period": 10000})
+        with self.assertRaises(UserError):
+            app.with_user(self.pm).action_certify()
+        # still the subcontract's open application: no next one meanwhile
+        with self.assertRaises(UserError):
+            self.pay_app({self.formwork: (1000, 0)}, period_end="2026-12-31")
+        app.with_user(self.clerk).action_reset_draft()
+        app.line_ids[0].with_user(self.clerk).write({"this_period": 10000})
+        app.with_user(self.clerk).action_submit()
+        self.certify(app)
+        self.assertEqual(app.state, "certified")
+        self.assertEqual(app.amount_this_period, 10000)
 
 
 @tagged("post_install", "-at_install")

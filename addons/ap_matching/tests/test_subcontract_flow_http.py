@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
@@ -83,6 +85,61 @@ class TestSubcontractPayAppFlow(SubcontractMixin, FlowHttpMixin, HttpCase):
         # the system prepared it: it never certifies it
         with self.assertRaises(UserError):
             app.with_user(self.system.user_id).action_certify()
+
+    def test_a_rejected_application_is_revised_by_a_resend(self):
+        self.env["integration.webhook.subscription"].create(
+            {
+                "name": "Portal: what became of the applications",
+                "system_id": self.system.id,
+                "url": "http://127.0.0.1:9/hooks",
+                "event_types": "subcontract_pay_app.*",
+            }
+        )
+        message = self.sync_flow(FLOW, self.payload("SUB-PA-R"), "pa-r-1")
+        self.assertEqual(message.state, "done", message.error_message)
+        app = self.env["integration.mapping"]._resolve(
+            self.system, "ap.subcontract.pay.app", "SUB-PA-R"
+        )
+        self.waiver(app)
+        app.with_user(self.pm).action_reject("Stored materials not on site")
+        self.assertEqual(app.state, "rejected")
+        # the portal sends the revision: same application, stored materials dropped,
+        # one item left out (it claims nothing now)
+        revised = self.payload(
+            "SUB-PA-R",
+            lines=[{"order_line_id": self.formwork.id, "this_period": 15000}],
+        )
+        message = self.sync_flow(FLOW, revised, "pa-r-2")
+        self.assertEqual(message.state, "done", message.error_message)
+        self.assertEqual(app.state, "submitted")
+        self.assertEqual(app.amount_this_period, 15000)
+        self.assertFalse(sum(app.line_ids.mapped("materials_stored")))
+        self.assertEqual(
+            self.env["ap.subcontract.pay.app"].search_count(
+                [("order_id", "=", self.order.id)]
+            ),
+            1,
+        )
+        # the system revised it: still a person certifies it
+        with self.assertRaises(UserError):
+            app.with_user(self.system.user_id).action_certify()
+        self.certify(app)
+        self.assertEqual(app.state, "certified")
+        # the portal heard of both decisions, by its own id
+        events = self.env["integration.outbox"].search(
+            [("res_model", "=", app._name), ("res_id", "=", app.id)], order="id"
+        )
+        self.assertEqual(
+            events.mapped("event_type"),
+            ["subcontract_pay_app.rejected", "subcontract_pay_app.certified"],
+        )
+        rejected, certified = (json.loads(event.data) for event in events)
+        self.assertEqual(rejected["external_ids"], {self.system.code: "SUB-PA-R"})
+        self.assertEqual(rejected["rejection_reason"], "Stored materials not on site")
+        self.assertEqual(
+            (certified["state"], certified["current_payment_due"]), ("certified", 13500)
+        )
+        self.assertIsNone(certified["rejection_reason"])
 
     def test_bad_input_is_a_problem_not_a_record(self):
         count = self.env["ap.subcontract.pay.app"].search_count([])

@@ -498,7 +498,8 @@ class ConstructionApprovalMixin(models.AbstractModel):
         self._approval_check_state(
             from_states or self._approval_pending_states, _("rejected")
         )
-        self._approval_check_approver()
+        # whoever may give an approval the documents need may turn them down
+        self._approval_check_approver(self._approval_approver_groups())
         vals = {"state": to_state}
         if "rejection_reason" in self._fields:
             vals["rejection_reason"] = reason
