@@ -22,6 +22,7 @@
         "security/ap_matching_security.xml",
         "security/ir.model.access.csv",
         "security/ap_matching_rules.xml",
+        "data/ap_cost_type_data.xml",
         "data/integration_flow_data.xml",
         "data/ap_receipt_flow_data.xml",
         "data/ap_material_request_flow_data.xml",

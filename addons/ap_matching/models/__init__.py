@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_config_settings
+from . import ap_cost_type
 from . import res_partner
 from . import project_project
 from . import construction_cost_code

@@ -347,6 +347,7 @@ class AccountMove(models.Model):
         results = lines._ap_match_lines()
         self._ap_write_line_results(results)
         duplicates = bills._ap_blocking_duplicates()
+        held_vendors = bills.commercial_partner_id._ap_held_vendors()
         freeze = self.env["integration.freeze"]
         lines_by_bill = defaultdict(list)
         for line in lines:
@@ -381,7 +382,7 @@ class AccountMove(models.Model):
                         _("Duplicates %s.")
                         % ", ".join(duplicates[bill].mapped("display_name"))
                     )
-                if bill.commercial_partner_id.ap_vendor_on_hold:
+                if bill.commercial_partner_id in held_vendors:
                     codes.add("vendor_on_hold")
                     notes["vendor_on_hold"].append(
                         _("%s is on hold.") % bill.commercial_partner_id.name
@@ -640,13 +641,14 @@ class AccountMove(models.Model):
         """Refuse paying bills on hold, or of a vendor on hold (unless a release
         covered exactly that)."""
         self._ap_check_subcontract_payable()
+        held_vendors = self.commercial_partner_id._ap_held_vendors()
         blocked = self.filtered(
             lambda m: (
                 m.move_type == "in_invoice"
                 and (
                     m.ap_on_hold
                     or (
-                        m.commercial_partner_id.ap_vendor_on_hold
+                        m.commercial_partner_id in held_vendors
                         and "vendor_on_hold" not in (m.ap_released_codes or "").split()
                     )
                 )

@@ -21,6 +21,46 @@ class PurchaseOrder(models.Model):
             self.env["account.move"]._ap_rematch_order_lines(self.order_line)
         return result
 
+    def button_confirm(self):
+        # the vendor policy binds every order, not only those made from requests:
+        # a blocked vendor's RFQ, or one entered by hand, is not confirmed either
+        for order in self.filtered(lambda o: o.state in ("draft", "sent")):
+            needed = order.date_planned and order.date_planned.date()
+            problem = order.partner_id._ap_purchase_problem(
+                needed, order._ap_cost_types()
+            )
+            if problem:
+                raise UserError(
+                    _(
+                        "%(order)s cannot be confirmed: %(problem)s Only an AP "
+                        "manager lifts a vendor's block or renews its compliance "
+                        "date.",
+                        order=order.name,
+                        problem=problem,
+                    )
+                )
+        return super().button_confirm()
+
+    def _ap_cost_types(self):
+        """What the order buys, as cost types: a subcontract's, else those of the
+        cost codes its lines are coded to."""
+        self.ensure_one()
+        if self.is_subcontract:
+            return {"subcontract"}
+        account_ids = {
+            int(account_id)
+            for line in self.order_line
+            for key in line.analytic_distribution or {}
+            for account_id in key.split(",")
+        }
+        # sudo: a buyer may not read every cost code; only their types are asked
+        codes = (
+            self.env["construction.cost.code"]
+            .sudo()
+            .search([("analytic_account_id", "in", list(account_ids))])
+        )
+        return set(codes.mapped("cost_type"))
+
     # ------------------------------------------------------------ subcontracts
     ap_retention_percent = fields.Float(
         string="Retention (%)",

@@ -163,24 +163,23 @@ class PurchaseRequest(models.Model):
         held = []
         for vendor, vendor_lines in by_vendor.items():
             problem = vendor._ap_purchase_problem(
-                min(vendor_lines.mapped("date_required"))
+                min(vendor_lines.mapped("date_required")),
+                vendor_lines.cost_code_id.mapped("cost_type"),
             )
             if problem:
                 held.append((vendor, vendor_lines, problem))
                 continue
-            # the requests are approved (locked): making their orders is the
-            # transition that may touch them (purchase_request's wizard writes
-            # its lines)
-            with vendor_lines.request_id._approval_unlock():
-                wizard = (
-                    self.env["purchase.request.line.make.purchase.order"]
-                    .with_context(
-                        active_model="purchase.request.line",
-                        active_ids=vendor_lines.ids,
-                    )
-                    .create({"supplier_id": vendor.id})
+            # purchase_request's wizard orders them (the transition that writes
+            # the approved, locked lines)
+            wizard = (
+                self.env["purchase.request.line.make.purchase.order"]
+                .with_context(
+                    active_model="purchase.request.line",
+                    active_ids=vendor_lines.ids,
                 )
-                result = wizard.make_purchase_order()
+                .create({"supplier_id": vendor.id})
+            )
+            result = wizard.make_purchase_order()
             orders |= orders.browse(result["domain"][0][2])
         for vendor, vendor_lines, problem in held:
             for request in vendor_lines.request_id:

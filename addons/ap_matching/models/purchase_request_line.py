@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools import float_compare
 
 
 class PurchaseRequestLine(models.Model):
@@ -23,7 +24,8 @@ class PurchaseRequestLine(models.Model):
     bill_state = fields.Selection(
         [("none", "Not Billed"), ("partial", "Partly Billed"), ("billed", "Billed")],
         compute="_compute_bill_state",
-        help="What the vendor billed of the purchase order lines made from it.",
+        help="What the vendor billed, on posted bills, of the purchase order lines "
+        "made from it.",
     )
 
     @api.depends("request_id.cost_code_id")
@@ -45,14 +47,29 @@ class PurchaseRequestLine(models.Model):
             )
         return super(PurchaseRequestLine, self - coded)._compute_analytic_distribution()
 
-    @api.depends("purchase_lines.qty_invoiced", "purchase_lines.product_qty")
+    @api.depends(
+        "purchase_lines.product_qty",
+        "purchase_lines.invoice_lines.quantity",
+        "purchase_lines.invoice_lines.parent_state",
+    )
     def _compute_bill_state(self):
         for line in self:
-            ordered = sum(line.purchase_lines.mapped("product_qty"))
-            billed = sum(line.purchase_lines.mapped("qty_invoiced"))
-            if not billed:
+            ordered = billed = 0.0
+            for order_line in line.purchase_lines:
+                ordered += order_line.product_qty
+                # posted bills only: a draft is not billed yet (as in job cost)
+                for bill_line in order_line.invoice_lines.filtered(
+                    lambda bl: bl.parent_state == "posted"
+                ):
+                    quantity = bill_line.product_uom_id._compute_quantity(
+                        bill_line.quantity, order_line.product_uom
+                    )
+                    sign = -1 if bill_line.move_id.move_type == "in_refund" else 1
+                    billed += sign * quantity
+            rounding = line.product_uom_id.rounding or 0.01
+            if float_compare(billed, 0, precision_rounding=rounding) <= 0:
                 line.bill_state = "none"
-            elif billed < ordered:
+            elif float_compare(billed, ordered, precision_rounding=rounding) < 0:
                 line.bill_state = "partial"
             else:
                 line.bill_state = "billed"

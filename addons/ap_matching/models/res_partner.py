@@ -1,6 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 AP_MANAGER = "ap_matching.group_ap_manager"
 
@@ -17,7 +20,18 @@ VENDOR_CONTROL_FIELDS = (
     # the vendor policy material requests and subcontracts obey
     "ap_purchase_blocked",
     "ap_compliance_expiry",
+    "ap_cost_type_ids",
 )
+
+
+def _normalised_vat(alias):
+    """A partner's tax id as registries print it: no separators, no country
+    prefix (``BE 0477.472.701`` and ``0477472701`` are one vendor)."""
+    return SQL(
+        "regexp_replace(regexp_replace(upper(%s), '[^A-Z0-9]', '', 'g'), "
+        "'^[A-Z]{2}(?=[0-9])', '')",
+        SQL.identifier(alias, "vat"),
+    )
 
 
 class ResPartner(models.Model):
@@ -59,7 +73,10 @@ class ResPartner(models.Model):
         result = super().write(vals)
         if controls:
             # the vendor's bills waiting for posting are judged again
-            self.env["account.move"]._ap_rematch_vendors(self.commercial_partner_id)
+            twins = self._ap_policy_twins()
+            self.env["account.move"]._ap_rematch_vendors(
+                self.concat(*twins.values()).with_env(self.env)
+            )
         return result
 
     def _ap_check_vendor_control(self):
@@ -84,17 +101,87 @@ class ResPartner(models.Model):
         "order is made for material needed after it.",
     )
 
-    def _ap_purchase_problem(self, date_needed=None):
-        """Why no order may be made to this vendor, or an empty string."""
+    ap_cost_type_ids = fields.Many2many(
+        "ap.cost.type",
+        string="Approved For",
+        help="The cost types this vendor is approved to supply (material, "
+        "subcontract...); no order of another cost type is made to it. Empty: "
+        "approved for every cost type.",
+    )
+
+    def _ap_policy_twins(self):
+        """{commercial entity: the vendor records the policy reads for it}: itself
+        and every other commercial entity with the same tax id, so that a second
+        record made for a blocked, held or expired vendor carries its blocks.
+
+        sudo: a twin may belong to a company the user does not see; only its
+        policy flags are read, on Odoo's own paths."""
+        vendors = self.commercial_partner_id
+        twins = {vendor: vendor.sudo() for vendor in vendors}
+        if not vendors:
+            return twins
+        Partner = self.env["res.partner"].sudo()
+        Partner.flush_model(["vat", "commercial_partner_id", "active"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT twin.id, mine.id
+                     FROM res_partner mine
+                     JOIN res_partner twin
+                       ON %(twin_vat)s = %(mine_vat)s AND twin.id != mine.id
+                    WHERE mine.id IN %(ids)s AND %(mine_vat)s != ''
+                      AND twin.active AND twin.commercial_partner_id = twin.id""",
+                twin_vat=_normalised_vat("twin"),
+                mine_vat=_normalised_vat("mine"),
+                ids=tuple(vendors.ids),
+            )
+        )
+        found = defaultdict(list)
+        for twin_id, vendor_id in self.env.cr.fetchall():
+            found[vendor_id].append(twin_id)
+        for vendor in vendors:
+            if found[vendor.id]:
+                twins[vendor] |= Partner.browse(found[vendor.id])
+        return twins
+
+    def _ap_held_vendors(self):
+        """These partners' commercial entities on hold (themselves or a twin)."""
+        return self.browse(
+            [
+                vendor.id
+                for vendor, twins in self._ap_policy_twins().items()
+                if any(twins.mapped("ap_vendor_on_hold"))
+            ]
+        )
+
+    def _ap_compliance_expiry(self):
+        """The earliest compliance date of the vendor and its twins, or None."""
         self.ensure_one()
-        vendor = self.commercial_partner_id
-        if vendor.ap_purchase_blocked:
+        twins = self._ap_policy_twins()[self.commercial_partner_id]
+        return min(filter(None, twins.mapped("ap_compliance_expiry")), default=None)
+
+    def _ap_purchase_problem(self, date_needed=None, cost_types=()):
+        """Why no order for ``cost_types`` (cost type codes), needed on
+        ``date_needed``, may be made to this vendor, or an empty string."""
+        self.ensure_one()
+        twins = self._ap_policy_twins()[self.commercial_partner_id]
+        if any(twins.mapped("ap_purchase_blocked")):
             return _("the vendor is blocked for purchasing.")
         day = date_needed or fields.Date.context_today(self)
-        if vendor.ap_compliance_expiry and vendor.ap_compliance_expiry < day:
-            return _(
-                "the vendor's compliance expired on %s.", vendor.ap_compliance_expiry
-            )
+        expiry = self._ap_compliance_expiry()
+        if expiry and expiry < day:
+            return _("the vendor's compliance expired on %s.", expiry)
+        for twin in twins.filtered("ap_cost_type_ids"):
+            approved = set(twin.ap_cost_type_ids.mapped("code"))
+            refused = sorted(set(cost_types) - approved)
+            if refused:
+                labels = dict(self.env["ap.cost.type"]._fields["code"].selection)
+                return _(
+                    "the vendor is not approved for %(types)s (only for %(approved)s).",
+                    types=", ".join(labels[code].lower() for code in refused),
+                    approved=", ".join(
+                        twin.ap_cost_type_ids.mapped(lambda t: t.name.lower())
+                    ),
+                )
         return ""
 
     def _ap_subcontract_compliance_problems(self, company, day):
@@ -103,10 +190,9 @@ class ResPartner(models.Model):
         self.ensure_one()
         vendor = self.commercial_partner_id
         problems = []
-        if vendor.ap_compliance_expiry and vendor.ap_compliance_expiry < day:
-            problems.append(
-                _("the vendor's compliance expired on %s", vendor.ap_compliance_expiry)
-            )
+        expiry = self._ap_compliance_expiry()
+        if expiry and expiry < day:
+            problems.append(_("the vendor's compliance expired on %s", expiry))
         # sudo: whoever certifies or pays reads whether a certificate is on file,
         # not the document itself
         documents = self.env["ap.subcontract.compliance"].sudo()

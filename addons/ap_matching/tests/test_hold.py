@@ -138,6 +138,22 @@ class TestHold(MatchCase):
         wizard.action_create_payments()
         self.assertIn(bill.payment_state, ("paid", "in_payment"))
 
+    def test_attack_a_second_vendor_record_is_on_hold_too(self):
+        """The held vendor's bill entered under a second record of the same vendor
+        (same tax id) is held, and not paid, all the same."""
+        self.vendor.write({"vat": "BE0477472701"})
+        self.vendor.with_user(self.manager).ap_vendor_on_hold = True
+        twin = self.env["res.partner"].create(
+            {"name": "Same vendor, new record", "vat": "BE 0477.472.701"}
+        )
+        bill = self.bill([(False, 1, 50)], vendor=twin)
+        self.assertIn("vendor_on_hold", self.reasons(bill))
+        with self.assertRaisesRegex(UserError, "cannot be posted|on hold"):
+            bill.action_post()
+        # lifting the hold on the vendor's record lifts it on the twin's bill
+        self.vendor.with_user(self.manager).ap_vendor_on_hold = False
+        self.assertNotIn("vendor_on_hold", self.reasons(bill))
+
     def test_attack_a_payment_made_apart_is_not_matched_to_a_held_bill(self):
         """The register wizard is not the only way to pay: a payment entered on
         its own and matched to the bill (the outstanding payments widget, a

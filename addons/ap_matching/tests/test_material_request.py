@@ -94,6 +94,16 @@ class TestMaterialRequest(FlowHttpMixin, HttpCase):
             self.system, "purchase.request", ref
         )
 
+    def order_wizard(self, lines, vendor):
+        """purchase_request's Create RFQ wizard, opened by the buyer on ``lines``
+        of approved requests, ``vendor`` chosen."""
+        return (
+            self.env["purchase.request.line.make.purchase.order"]
+            .with_user(self.buyer)
+            .with_context(active_model="purchase.request.line", active_ids=lines.ids)
+            .create({"supplier_id": vendor.id})
+        )
+
     def test_site_request_is_coded_and_submitted_once(self):
         request = self.submit()
         self.assertEqual(request.state, "to_approve")
@@ -257,14 +267,167 @@ class TestMaterialRequest(FlowHttpMixin, HttpCase):
         rebar_line = request.line_ids.filtered(
             lambda line: line.product_id == self.rebar
         )
-        with request._approval_unlock():
-            wizard = (
-                self.env["purchase.request.line.make.purchase.order"]
+        wizard = self.order_wizard(rebar_line, self.steel)
+        with self.assertRaisesRegex(UserError, "blocked for purchasing"):
+            wizard.make_purchase_order()
+
+    def test_attack_a_second_vendor_record_carries_the_first_ones_blocks(self):
+        """A contact editor who cannot lift a vendor's block makes a new record of
+        the same vendor (same tax id, typed another way) and orders from it: the
+        policy reads both records."""
+        self.steel.write({"vat": "BE0477472701", "ap_purchase_blocked": True})
+        clerk = new_test_user(
+            self.env, "mr_twin_clerk", groups=BUYER + ",base.group_partner_manager"
+        )
+        twin = (
+            self.env["res.partner"]
+            .with_user(clerk)
+            .create({"name": "Steel Co (new address)", "vat": "be 0477.472.701"})
+        )
+        self.assertEqual(
+            twin._ap_purchase_problem(), "the vendor is blocked for purchasing."
+        )
+        self.rebar_code.ap_preferred_vendor_id = twin
+        request = self.submit("MR-TWIN")
+        request.with_user(self.pm).button_approved()
+        request.with_user(self.buyer).action_create_purchase_orders()
+        self.assertFalse(
+            request.line_ids.purchase_lines.filtered(
+                lambda line: line.partner_id == twin
+            )
+        )
+        # nor an order entered by hand for the twin, or for the vendor itself
+        for vendor in (twin, self.steel):
+            order = (
+                self.env["purchase.order"]
                 .with_user(self.buyer)
-                .with_context(
-                    active_model="purchase.request.line", active_ids=rebar_line.ids
+                .create(
+                    {
+                        "partner_id": vendor.id,
+                        "order_line": [
+                            (0, 0, {"product_id": self.rebar.id, "product_qty": 1})
+                        ],
+                    }
                 )
-                .create({"supplier_id": self.steel.id})
             )
             with self.assertRaisesRegex(UserError, "blocked for purchasing"):
-                wizard.make_purchase_order()
+                order.button_confirm()
+            self.assertEqual(order.state, "draft")
+        # an expired compliance date on one record binds the other as well
+        self.steel.write(
+            {"ap_purchase_blocked": False, "ap_compliance_expiry": "2026-01-31"}
+        )
+        self.assertIn("compliance expired", twin._ap_purchase_problem())
+        # another vendor's record is not a twin
+        self.assertFalse(self.readymix._ap_purchase_problem())
+
+    def test_a_jobs_rule_adds_its_approver_on_that_job_only(self):
+        other_job = self.env["project.project"].create(
+            {"name": "Test Other Depot", "is_job": True, "job_number": "T-MR-2"}
+        )
+        self.env["integration.mapping"]._link(self.system, other_job, "PRJ-MR-2")
+        self.env["construction.approval.rule"].create(
+            {
+                "name": "Depot material: its controller too",
+                "res_model": "purchase.request",
+                "group_id": self.env.ref(
+                    "construction_project_sync.group_project_controller"
+                ).id,
+                "job_id": self.job.id,
+            }
+        )
+        on_job = self.submit("MR-JOB-1")
+        with self.assertRaises(UserError):
+            on_job.with_user(self.pm).button_approved()
+        self.assertEqual(on_job.state, "to_approve")
+        controller = new_test_user(
+            self.env,
+            "mr_job_controller",
+            groups="base.group_user,construction_project_sync.group_project_controller",
+        )
+        on_job.with_user(controller).button_approved()
+        self.assertEqual(on_job.state, "approved")
+        # another job: the project manager alone approves
+        elsewhere = self.submit("MR-JOB-2", job_external_id="PRJ-MR-2")
+        elsewhere.with_user(self.pm).button_approved()
+        self.assertEqual(elsewhere.state, "approved")
+
+    def test_vendor_approved_for_other_cost_types_gets_no_order(self):
+        """A vendor approved for subcontract work only is not sent a material order:
+        not by Order from Vendors, not by the chosen-vendor wizard, not by a
+        purchase order entered by hand."""
+        subcontract_only = self.env.ref("ap_matching.cost_type_subcontract")
+        # only an AP manager sets what a vendor is approved for
+        with self.assertRaisesRegex(UserError, "Only an AP manager"):
+            self.steel.with_user(self.buyer).write(
+                {"ap_cost_type_ids": [(6, 0, subcontract_only.ids)]}
+            )
+        self.steel.ap_cost_type_ids = subcontract_only
+        request = self.submit("MR-CT")
+        request.with_user(self.pm).button_approved()
+        request.with_user(self.buyer).action_create_purchase_orders()
+        rebar_line = request.line_ids.filtered(
+            lambda line: line.product_id == self.rebar
+        )
+        self.assertFalse(rebar_line.purchase_lines)
+        exception = self.env["integration.exception"].search(
+            [("res_model", "=", "purchase.request"), ("res_id", "=", request.id)]
+        )
+        self.assertIn("not approved for material", exception.name)
+        wizard = self.order_wizard(rebar_line, self.steel)
+        with self.assertRaisesRegex(UserError, "not approved for material"):
+            wizard.make_purchase_order()
+        coding = self.job._analytic_distribution(self.rebar_code)
+        line_vals = {
+            "product_id": self.rebar.id,
+            "product_qty": 1,
+            "analytic_distribution": coding,
+        }
+        order = (
+            self.env["purchase.order"]
+            .with_user(self.buyer)
+            .create({"partner_id": self.steel.id, "order_line": [(0, 0, line_vals)]})
+        )
+        with self.assertRaisesRegex(UserError, "not approved for material"):
+            order.button_confirm()
+        # approved for material too: the order goes through
+        self.steel.ap_cost_type_ids |= self.env.ref("ap_matching.cost_type_material")
+        order.button_confirm()
+        self.assertEqual(order.state, "purchase")
+
+    def test_buyer_orders_approved_lines_from_a_chosen_vendor(self):
+        """purchase_request's own wizard, on an approved (locked) request: the buyer
+        picks the vendor; the lines record their order, and what was received and
+        billed (posted bills only) shows on them."""
+        chosen = self.env["res.partner"].create({"name": "Test Rebar Yard"})
+        request = self.submit("MR-CHOSEN")
+        request.with_user(self.pm).button_approved()
+        rebar_line = request.line_ids.filtered(
+            lambda line: line.product_id == self.rebar
+        )
+        wizard = self.order_wizard(rebar_line, chosen)
+        # the wizard's item is no way to change what was approved
+        wizard.item_ids.write({"product_id": self.concrete.id, "product_qty": 800})
+        self.assertEqual(rebar_line.product_id, self.rebar)
+        wizard.make_purchase_order()
+        order = rebar_line.purchase_lines.order_id
+        self.assertEqual(order.partner_id, chosen)
+        self.assertEqual(
+            rebar_line.purchase_lines.analytic_distribution,
+            rebar_line.analytic_distribution,
+        )
+        # the request is still locked to anyone writing its lines directly
+        with self.assertRaises(UserError):
+            rebar_line.with_user(self.buyer).write({"product_qty": 1})
+        order.button_confirm()
+        picking = order.picking_ids
+        picking.move_ids.quantity = 800
+        picking.button_validate()
+        self.assertEqual(rebar_line.qty_done, 800)
+        bill = self.env["account.move"].browse(order.action_create_invoice()["res_id"])
+        bill.invoice_date = "2026-12-01"
+        self.assertEqual(rebar_line.bill_state, "none")  # a draft is not billed
+        bill.invoice_line_ids.quantity = 400
+        bill.action_post()
+        rebar_line.invalidate_recordset(["bill_state"])
+        self.assertEqual(rebar_line.bill_state, "partial")
