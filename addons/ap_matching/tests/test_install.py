@@ -9,9 +9,11 @@ class TestInstall(TransactionCase):
             section.parent_id, self.env.ref("integration_queue.menu_construction_root")
         )
         # material requests, orders, bills, from the hub, on hold, worklist; the
-        # subcontractor pay applications, change orders and compliance documents;
-        # material consumption
-        self.assertEqual(len(section.child_id), 10)
+        # subcontracts, their pay applications, change orders and compliance
+        # documents; material consumption
+        self.assertEqual(len(section.child_id), 11)
+        subcontracts = self.env.ref("ap_matching.action_ap_subcontracts")
+        self.assertIn("is_subcontract", subcontracts.domain)
         self.assertIn(
             self.env.ref("ap_matching.group_ap_clerk"),
             self.env.ref("ap_matching.group_ap_manager").implied_ids,
@@ -24,8 +26,9 @@ class TestInstall(TransactionCase):
         )
 
     def test_demo_bills_show_the_match(self):
-        """With demo data: a clean bill matches, one priced above the order and one
-        billing more concrete than arrived are on hold, routed to their owners."""
+        """With demo data: a clean bill matches, one priced above the order, one
+        billing more concrete than arrived and the clean one sent again are on hold,
+        routed to their owners."""
         clean = self.env.ref("ap_matching.demo_bill_clean", raise_if_not_found=False)
         if not clean:
             self.skipTest("no demo data")
@@ -37,6 +40,10 @@ class TestInstall(TransactionCase):
         )
         price = ref("ap_matching.demo_bill_price_variance")
         self.assertEqual(price.ap_reason_codes, "price_variance amount_variance")
+        duplicate = ref("ap_matching.demo_bill_duplicate")
+        self.assertIn("duplicate", duplicate.ap_reason_codes.split())
+        self.assertIn(clean, duplicate._ap_find_duplicates()[duplicate])
+        self.assertNotIn(clean, clean._ap_find_duplicates())
         over = ref("ap_matching.demo_bill_over_billed")
         self.assertEqual(over.ap_reason_codes, "over_billed_qty")
         self.assertEqual(
