@@ -1,11 +1,12 @@
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.construction_project_sync.tests.common import (
     ensure_chart_of_accounts,
 )
 
-from .common import CLERK_GROUPS, MatchCase
+from .common import CLERK_GROUPS, MANAGER_GROUPS, MatchCase
 
 
 @tagged("post_install", "-at_install")
@@ -97,3 +98,76 @@ class TestMultiCompany(MatchCase):
         # an order line of the other company is never this bill's
         bill_a.invoice_line_ids.purchase_line_id = order_b.order_line
         self.assertIn("po_line_not_found", self.reasons(bill_a))
+
+    def no_po_bill(self, company, number):
+        return (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": self.vendor.id,
+                    "ref": number,
+                    "invoice_date": "2026-11-10",
+                    "invoice_line_ids": [
+                        Command.create({"name": "Fuel", "quantity": 1, "price_unit": 5})
+                    ],
+                }
+            )
+        )
+
+    def test_shared_services_team_works_each_company_in_its_own_context(self):
+        """One AP team for both companies: its clerk and manager belong to both and
+        see, resolve and release a company's bills only while working in it."""
+        both = [Command.set((self.company | self.company_b).ids)]
+        clerk = new_test_user(
+            self.env, "ap_shared_clerk", groups=CLERK_GROUPS, company_ids=both
+        )
+        manager = new_test_user(
+            self.env, "ap_shared_manager", groups=MANAGER_GROUPS, company_ids=both
+        )
+        bill_a = self.no_po_bill(self.company, "SHARED-A")
+        bill_b = self.no_po_bill(self.company_b, "SHARED-B")
+        bills = bill_a | bill_b
+
+        def acting_in(user, *companies):
+            return self.env(
+                user=user, context={"allowed_company_ids": [c.id for c in companies]}
+            )
+
+        in_a = acting_in(clerk, self.company)
+        self.assertEqual(in_a["account.move"].search([("id", "in", bills.ids)]), bill_a)
+        self.assertEqual(
+            in_a["integration.exception"]
+            .search([("ap_bill_id", "in", bills.ids)])
+            .ap_bill_id,
+            bill_a,
+        )
+        with self.assertRaises(AccessError):
+            bill_b.with_env(in_a).read(["ap_reason_codes"])
+        with self.assertRaises(AccessError):
+            bill_b.with_env(in_a).write({"ref": "SHARED-B-2"})
+        # with both companies open, both bills are on the clerk's worklist
+        in_both = acting_in(clerk, self.company, self.company_b)
+        self.assertEqual(
+            in_both["account.move"].search([("id", "in", bills.ids)]), bills
+        )
+        # the manager releases B's hold working in B, never from A
+        with self.assertRaises(AccessError):
+            (
+                self.env["ap.hold.resolution"]
+                .with_env(acting_in(manager, self.company))
+                .with_context(default_move_id=bill_b.id)
+                .create({"action": "release", "note": "Fuel card, no PO"})
+                .action_apply()
+            )
+        self.assertTrue(bill_b.ap_on_hold)
+        (
+            self.env["ap.hold.resolution"]
+            .with_env(acting_in(manager, self.company_b))
+            .with_context(default_move_id=bill_b.id)
+            .create({"action": "release", "note": "Fuel card, no PO"})
+            .action_apply()
+        )
+        self.assertFalse(bill_b.ap_on_hold)
+        self.assertTrue(bill_a.ap_on_hold)

@@ -1,6 +1,10 @@
+import json
+
 from odoo.tests import HttpCase, tagged
 
-from .common import BillHttpMixin, setup_bills
+from odoo.addons.integration_queue.tests.common import make_system, perform_jobs
+
+from .common import API, BillHttpMixin, setup_bills
 
 
 @tagged("post_install", "-at_install")
@@ -98,6 +102,61 @@ class TestEveryReasonCodeOverHttp(BillHttpMixin, HttpCase):
         self.receive_all()
         self.order.button_done()
         self.assertHeldFor(self.bill("closed", [self.rebar_bill_line()]), "po_closed")
+
+    def test_po_cancelled(self):
+        self.order.button_cancel()
+        self.assertHeldFor(
+            self.bill("cancelled", [self.rebar_bill_line()]), "po_closed"
+        )
+
+    def test_the_match_runs_again_when_the_order_is_cancelled(self):
+        bill = self.bill("then-cancelled", [self.rebar_bill_line()])
+        self.assertHeldFor(bill, "not_received")
+        self.order.button_cancel()
+        self.assertHeldFor(bill, "po_closed")
+
+    def test_the_match_runs_again_when_the_site_confirms_the_receipt(self):
+        """Held as not received; the site's receipt.confirm, over HTTP from the
+        field app, lets it through: no one touches the bill."""
+        bill = self.bill("wait-receipt", [self.rebar_bill_line()])
+        self.assertHeldFor(bill, "not_received")
+        site, site_key = make_system(
+            self.env,
+            "site_receipts_rc",
+            self.env.ref("ap_matching.flow_receipt_confirm"),
+            groups=["ap_matching.group_ap_site_receiver"],
+        )
+        perform_jobs(self.env)
+        confirmation = {
+            "external_id": "RC-WAIT-1",
+            "purchase_order": self.order.name,
+            "date": "2026-11-19T07:30:00Z",
+            "received_by": "Test Foreman",
+            "lines": [{"po_line_id": self.rebar_line.id, "quantity": 40}],
+        }
+        response = self.url_open(
+            f"{API}/flows/receipt.confirm",
+            data=json.dumps(confirmation).encode(),
+            headers={
+                "Authorization": f"Bearer {site_key}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": "rc-wait-1",
+            },
+        )
+        self.assertEqual(response.status_code, 202, response.text)
+        perform_jobs(self.env)
+        bill.invalidate_recordset()
+        self.assertEqual(bill.ap_match_state, "matched", bill.ap_reason_codes)
+        self.assertFalse(bill.ap_on_hold)
+
+    def test_the_match_runs_again_when_an_order_line_changes(self):
+        self.receive_all()
+        bill = self.bill("po-qty", [self.rebar_bill_line(quantity=40, unit_price=27.0)])
+        self.assertHeldFor(bill, "price_variance")
+        # purchasing agrees the vendor's price on the order: the bill matches
+        self.rebar_line.price_unit = 27.0
+        bill.invalidate_recordset()
+        self.assertEqual(bill.ap_match_state, "matched", bill.ap_reason_codes)
 
     def test_frozen_period(self):
         self.receive_all()
