@@ -680,14 +680,7 @@ class AccountMove(models.Model):
         """Tell the AP and field platforms what became of their bills: a signed
         event per bill with the remittance (amount paid, date, reference)."""
         bills = self.filtered(lambda m: m.move_type in BILL_TYPES)
-        if not bills:
-            return
-        # sudo: the systems' ids of the bills are the hub's mapping table
-        mappings = (
-            self.env["integration.mapping"]
-            .sudo()
-            .search([("res_model", "=", "account.move"), ("res_id", "in", bills.ids)])
-        )
+        identities = bills._ap_event_identities()
         outbox = self.env["integration.outbox"]
         for bill in bills:
             # sudo: an accountant registering a payment may not read payments of
@@ -698,17 +691,7 @@ class AccountMove(models.Model):
                 event_type,
                 bill,
                 {
-                    "bill_id": bill.id,
-                    "number": bill.name,
-                    "vendor_reference": bill.ref or None,
-                    "vendor": bill.commercial_partner_id.name,
-                    "vendor_vat": bill.commercial_partner_id.vat or None,
-                    "external_ids": {
-                        mapping.system_id.code: mapping.external_id
-                        for mapping in mappings
-                        if mapping.res_id == bill.id
-                    },
-                    "currency": bill.currency_id.name,
+                    **identities[bill],
                     "amount_total": bill.amount_total,
                     "amount_paid": bill.currency_id.round(paid),
                     "amount_residual": bill.amount_residual,
@@ -718,6 +701,32 @@ class AccountMove(models.Model):
                 },
                 company=bill.company_id,
             )
+
+    def _ap_event_identities(self):
+        """{bill: how the platforms know it}: number, vendor reference and VAT,
+        the systems' ids of the bill, currency."""
+        # sudo: the systems' ids of the bills are the hub's mapping table
+        mappings = (
+            self.env["integration.mapping"]
+            .sudo()
+            .search([("res_model", "=", "account.move"), ("res_id", "in", self.ids)])
+        )
+        return {
+            bill: {
+                "bill_id": bill.id,
+                "number": bill.name,
+                "vendor_reference": bill.ref or None,
+                "vendor": bill.commercial_partner_id.name,
+                "vendor_vat": bill.commercial_partner_id.vat or None,
+                "external_ids": {
+                    mapping.system_id.code: mapping.external_id
+                    for mapping in mappings
+                    if mapping.res_id == bill.id
+                },
+                "currency": bill.currency_id.name,
+            }
+            for bill in self
+        }
 
     def action_ap_rematch(self):
         """Run the match again now (a button for whoever looks at the bill)."""
@@ -866,6 +875,31 @@ class AccountMove(models.Model):
         self._ap_open_exceptions(VARIANCE_REASONS).filtered(
             lambda e: e.state == "open"
         ).action_start()
+        # the AP platform, which speaks with the vendor, relays the request
+        self.env["integration.outbox"]._emit(
+            "vendor_bill.credit_note_requested",
+            self,
+            {
+                **self._ap_event_identities()[self],
+                "amount_total": self.amount_total,
+                "reasons": (self.ap_reason_codes or "").split(),
+                "note": note or None,
+                "requested_by": self.env.user.name,
+                "lines": [
+                    {
+                        "description": line.name,
+                        "quantity": line.quantity,
+                        "unit_price": line.price_unit,
+                        "purchase_order": line.purchase_line_id.order_id.name or None,
+                        "order_unit_price": line.purchase_line_id.price_unit or None,
+                        "reasons": (line.ap_match_codes or "").split(),
+                        "findings": line.ap_match_note or None,
+                    }
+                    for line in self.invoice_line_ids.filtered("ap_match_codes")
+                ],
+            },
+            company=self.company_id,
+        )
         self._ap_match()
 
     def _ap_relink(self, line, order_line):

@@ -208,23 +208,21 @@ class AccountMoveLine(models.Model):
 
     def remove_move_reconcile(self):
         """A payment taken back (unreconciled, or its entry reset to draft): the
-        platforms hear that the bills it paid are open again."""
-        bills = self.move_id.filtered(
-            lambda m: (
-                m.move_type in ("in_invoice", "in_refund")
-                and m.payment_state in ("paid", "in_payment", "partial")
-            )
-        )
+        platforms hear that the bills it paid are open again. Only bills they were
+        told were paid: a partly paid bill sent no event, its reversal sends none."""
+
+        def told_paid(move):
+            return move.move_type in (
+                "in_invoice",
+                "in_refund",
+            ) and move.payment_state in ("paid", "in_payment")
+
+        bills = self.move_id.filtered(told_paid)
         # the bills the payment's own lines were reconciled with
         counterparts = (
             self.matched_debit_ids.debit_move_id
             | self.matched_credit_ids.credit_move_id
-        ).move_id.filtered(
-            lambda m: (
-                m.move_type in ("in_invoice", "in_refund")
-                and m.payment_state in ("paid", "in_payment", "partial")
-            )
-        )
+        ).move_id.filtered(told_paid)
         result = super().remove_move_reconcile()
         (bills | counterparts)._ap_emit_payment_status("vendor_bill.payment_reversed")
         return result

@@ -1,9 +1,12 @@
+import json
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.integration_queue.tests.common import make_system
 
 from .common import MatchCase
 
@@ -106,10 +109,35 @@ class TestRouting(MatchCase):
             self.resolve(bill, self.manager, "accept", note="no PO needed")
 
     def test_request_credit_note(self):
+        system, _key = make_system(
+            self.env, "ap_credit_notes_test", self.env["integration.flow"]
+        )
+        self.env["integration.webhook.subscription"].create(
+            {
+                "name": "AP platform: credit notes to ask for",
+                "system_id": system.id,
+                "url": "http://127.0.0.1:9/hooks",
+                "event_types": "vendor_bill.credit_note_requested",
+            }
+        )
         order = self.make_po()
         self.receive(order)
         bill = self.bill([(order.order_line, 10, 120)])
+        self.env["integration.mapping"]._link(system, bill, "AP-DOC-120")
         self.resolve(bill, self.clerk, "credit_note", note="Price was 100")
+        # the AP platform, which speaks with the vendor, is asked to relay it
+        event = self.env["integration.outbox"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", bill.id)]
+        )
+        self.assertEqual(event.event_type, "vendor_bill.credit_note_requested")
+        data = json.loads(event.data)
+        self.assertEqual(data["external_ids"], {system.code: "AP-DOC-120"})
+        self.assertEqual(data["note"], "Price was 100")
+        self.assertIn("price_variance", data["reasons"])
+        self.assertEqual(
+            (data["lines"][0]["unit_price"], data["lines"][0]["order_unit_price"]),
+            (120, 100),
+        )
         self.assertIn("Credit note requested", bill.message_ids[0].body)
         self.assertEqual(bill.activity_ids.user_id, self.buyer)
         self.assertEqual(
