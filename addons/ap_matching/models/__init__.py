@@ -20,6 +20,7 @@ from . import construction_material_request_flows
 from . import ap_unbilled_receipt_reconciliation
 from . import ap_held_bill_reconciliation
 from . import ap_subcontract_compliance
+from . import ap_subcontract_document_mixin
 from . import ap_subcontract_pay_app
 from . import ap_subcontract_pay_app_line
 from . import ap_subcontract_change_order

@@ -11,7 +11,12 @@ class ApSubcontractChangeOrder(models.Model):
 
     _name = "ap.subcontract.change.order"
     _description = "Subcontract Change Order"
-    _inherit = ["mail.thread", "mail.activity.mixin", "construction.approval.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "construction.approval.mixin",
+        "ap.subcontract.document.mixin",
+    ]
     _order = "order_id, id desc"
     _approval_pending_states = ("submitted",)
     _approval_locked_states = ("rejected", "approved", "cancel")
@@ -21,23 +26,6 @@ class ApSubcontractChangeOrder(models.Model):
     _approval_extra_protected_fields = ("rejection_reason",)
 
     name = fields.Char(required=True, tracking=True, string="Change Order")
-    order_id = fields.Many2one(
-        "purchase.order",
-        string="Subcontract",
-        required=True,
-        ondelete="restrict",
-        index=True,
-        tracking=True,
-        domain=[("is_subcontract", "=", True), ("state", "in", ("purchase", "done"))],
-    )
-    partner_id = fields.Many2one(
-        related="order_id.partner_id", string="Subcontractor", store=True
-    )
-    job_id = fields.Many2one(related="order_id.job_id", store=True, index=True)
-    company_id = fields.Many2one(
-        related="order_id.company_id", store=True, index=True, precompute=True
-    )
-    currency_id = fields.Many2one(related="order_id.currency_id")
     reason = fields.Text(help="Why the subcontract's scope or value changes.")
     note = fields.Text()
     rejection_reason = fields.Text(copy=False, readonly=True)

@@ -46,7 +46,12 @@ DRAFT_FIELDS = (
 class ApSubcontractPayApp(models.Model):
     _name = "ap.subcontract.pay.app"
     _description = "Subcontractor Pay Application"
-    _inherit = ["mail.thread", "mail.activity.mixin", "construction.approval.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "construction.approval.mixin",
+        "ap.subcontract.document.mixin",
+    ]
     _order = "order_id, number desc"
     _approval_pending_states = ("submitted",)
     _approval_approved_state = "certified"
@@ -59,23 +64,6 @@ class ApSubcontractPayApp(models.Model):
     _approval_extra_protected_fields = ("bill_id", "number", "rejection_reason")
 
     name = fields.Char(compute="_compute_name", store=True)
-    order_id = fields.Many2one(
-        "purchase.order",
-        string="Subcontract",
-        required=True,
-        ondelete="restrict",
-        index=True,
-        tracking=True,
-        domain=[("is_subcontract", "=", True), ("state", "in", ("purchase", "done"))],
-    )
-    partner_id = fields.Many2one(
-        related="order_id.partner_id", string="Subcontractor", store=True
-    )
-    job_id = fields.Many2one(related="order_id.job_id", store=True, index=True)
-    company_id = fields.Many2one(
-        related="order_id.company_id", store=True, index=True, precompute=True
-    )
-    currency_id = fields.Many2one(related="order_id.currency_id")
     number = fields.Integer(
         string="Application No.",
         readonly=True,
