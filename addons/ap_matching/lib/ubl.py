@@ -3,6 +3,8 @@ store, route and deduplicate it: who sent it, its number, dates, order reference
 totals. The bill itself is made by Odoo's own decoder (account_edi_ubl_cii) from the
 document kept on the message; this module only refuses what it could not read."""
 
+from copy import deepcopy
+
 from lxml import etree
 
 from odoo.addons.integration_queue.lib.xml_document import parse_safely
@@ -127,3 +129,24 @@ def read_bill(root):
     if not lines:
         raise UblError("no_lines", f"The document has no {line_tag[4:]}.")
     return summary
+
+
+def as_credit_note(root):
+    """An Invoice with a credit note's type code (381...) and positive amounts,
+    as the CreditNote it stands for, for Odoo's decoder: a renamed copy (root,
+    type code, lines and their quantities); any other document as it is. An
+    Invoice with negative amounts Odoo reads as a credit note already."""
+    if etree.QName(root) != etree.QName(NAMESPACES["Invoice"], "Invoice"):
+        return root
+    if (_amount(root, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount") or 0) < 0:
+        return root
+    note = deepcopy(root)
+    note.tag = etree.QName(NAMESPACES["CreditNote"], "CreditNote").text
+    for prefix, old, new in (
+        ("cbc", "InvoiceTypeCode", "CreditNoteTypeCode"),
+        ("cac", "InvoiceLine", "CreditNoteLine"),
+        ("cbc", "InvoicedQuantity", "CreditedQuantity"),
+    ):
+        for node in note.iter(etree.QName(NS[prefix], old).text):
+            node.tag = etree.QName(NS[prefix], new).text
+    return note

@@ -483,6 +483,10 @@ class ApBillFlows(models.AbstractModel):
                 bill, f"{number}.xml", content, "application/xml"
             )
             file_data = attachment._unwrap_edi_attachments()[0]
+            if move_type == "in_refund":
+                # Odoo's decoder knows a credit note by its root (or negative
+                # amounts), not by an Invoice's type code 381: it reads it as one
+                file_data["xml_tree"] = ubl.as_credit_note(file_data["xml_tree"])
             decoder = bill._get_edi_decoder(file_data, new=True)
             if not decoder(bill, file_data, True):
                 raise IntegrationError(

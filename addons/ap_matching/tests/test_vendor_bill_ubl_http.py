@@ -21,8 +21,22 @@ class TestVendorBillUblOverHttp(BillHttpMixin, HttpCase):
         super().setUpClass()
         setup_bills(cls)
         cls.Move = cls.env["account.move"]
+        # zero-rated (Z) and exempt (E) lines: Odoo maps a line's tax by its rate
+        cls.tax0 = purchase_tax(cls.env, 0)
         # the test's vendors' bills (the demo's queued traffic runs with the jobs)
         cls.ours = [("partner_id", "in", (cls.peeters | cls.jansen).ids)]
+
+    def assertBill(self, bill, move_type, partner, ref, untaxed, tax, total):
+        self.assertEqual(len(bill), 1)
+        self.assertEqual(
+            (bill.move_type, bill.state, bill.partner_id, bill.ref),
+            (move_type, "draft", partner, ref),
+        )
+        self.assertEqual(bill.currency_id, self.env.ref("base.USD"))
+        self.assertEqual(
+            (bill.amount_untaxed, bill.amount_tax, bill.amount_total),
+            (untaxed, tax, total),
+        )
 
     def test_invoice_with_order_references(self):
         body = fixture("invoice_order_refs.xml")
@@ -241,3 +255,169 @@ class TestVendorBillUblOverHttp(BillHttpMixin, HttpCase):
             values["ap_original_attachment_id"]["id"], bill.ap_original_attachment_id.id
         )
         self.assertEqual(values["ap_duplicate_count"], 0)
+
+    # ------------------------------------------------------------ dialects
+    def test_plain_ubl_21_invoice_vendor_by_vat_only(self):
+        """UBL 2.1 that is no Peppol document: a UBLVersionID, no Peppol
+        CustomizationID nor ProfileID, the vendor known by its VAT number only (no
+        EndpointID, a trading name Odoo does not know)."""
+        message = self.send_ubl(fixture("invoice_plain_ubl21.xml"), "ubl-plain")
+        bill = self.bills_of(message, "created")
+        self.assertBill(
+            bill, "in_invoice", self.peeters, "PBM-2026-311", 700.0, 147.0, 847.0
+        )
+        self.assertEqual(str(bill.invoice_date), "2026-11-24")
+        self.assertEqual(str(bill.invoice_date_due), "2026-12-24")
+        self.assertEqual(bill.invoice_line_ids.tax_ids, self.tax21)
+        self.assertEqual(
+            sorted(bill.invoice_line_ids.mapped("price_subtotal")), [160.0, 540.0]
+        )
+        self.assertFalse(message.exception_ids, "totals agree")
+        # with the generic UBL 2.1 customization some senders put
+        generic = (
+            fixture("invoice_plain_ubl21.xml")
+            .replace(b"PBM-2026-311", b"PBM-2026-312")
+            .replace(
+                b"</cbc:UBLVersionID>",
+                b"</cbc:UBLVersionID>\n    <cbc:CustomizationID>urn:oasis:names:"
+                b"specification:ubl:xpath:Invoice-2.1</cbc:CustomizationID>",
+            )
+        )
+        other = self.bills_of(self.send_ubl(generic, "ubl-plain-2"), "created")
+        self.assertBill(
+            other, "in_invoice", self.peeters, "PBM-2026-312", 700.0, 147.0, 847.0
+        )
+
+    def test_prefixed_root_and_namespaces(self):
+        """<ubl:Invoice xmlns:ubl=...>, as some access points send it; and the
+        component namespaces under other prefixes than cac/cbc."""
+        body = fixture("invoice_prefixed_root.xml")
+        self.assertTrue(
+            body.startswith(b'<?xml version="1.0" encoding="UTF-8" ?>\n<ubl:')
+        )
+        message = self.send_ubl(body, "ubl-prefixed")
+        bill = self.bills_of(message, "created")
+        self.assertBill(
+            bill, "in_invoice", self.jansen, "JCH/2026/121", 1920.0, 403.2, 2323.2
+        )
+        self.assertEqual(
+            (bill.invoice_line_ids.quantity, bill.invoice_line_ids.price_unit),
+            (3.0, 640.0),
+        )
+        self.assertEqual(bill.invoice_line_ids.tax_ids, self.tax21)
+        self.assertFalse(message.exception_ids)
+        renamed = (
+            body.replace(b"JCH/2026/121", b"JCH/2026/122")
+            .replace(b"xmlns:cac=", b"xmlns:a=")
+            .replace(b"xmlns:cbc=", b"xmlns:b=")
+            .replace(b"cac:", b"a:")
+            .replace(b"cbc:", b"b:")
+        )
+        other = self.bills_of(self.send_ubl(renamed, "ubl-renamed"), "created")
+        self.assertBill(
+            other, "in_invoice", self.jansen, "JCH/2026/122", 1920.0, 403.2, 2323.2
+        )
+
+    def test_credit_note_as_invoice_type_381(self):
+        """An Invoice whose InvoiceTypeCode is 381 (a credit note) with positive
+        amounts: a vendor refund with positive amounts, not a bill."""
+        invoice = self.bills_of(
+            self.send_ubl(fixture("invoice_order_refs.xml"), "ubl-381-inv"), "created"
+        )
+        message = self.send_ubl(fixture("invoice_type_381.xml"), "ubl-381")
+        refund = self.bills_of(message, "created")
+        self.assertBill(
+            refund, "in_refund", self.peeters, "CN-2026-0009", 120.0, 25.2, 145.2
+        )
+        line = refund.invoice_line_ids
+        self.assertEqual(
+            (line.quantity, line.price_unit, line.price_subtotal), (48.0, 2.5, 120.0)
+        )
+        self.assertEqual(line.tax_ids, self.tax21)
+        self.assertEqual(refund.reversed_entry_id, invoice)
+        self.assertFalse(refund.ap_duplicate_ids, "a credit note is no duplicate")
+        self.assertFalse(message.exception_ids, "totals agree")
+        # booked as a vendor refund: the payable debited, never held by the match
+        # of bills (read as a bill first, it would be, for want of an order)
+        payable = refund.line_ids.filtered(lambda x: x.display_type == "payment_term")
+        self.assertEqual(payable.balance, 145.2)
+        self.assertFalse(refund.ap_match_state)
+        self.assertFalse(refund.ap_on_hold)
+        self.assertFalse(refund.ap_exception_ids)
+
+    def test_several_vat_categories(self):
+        """Standard rated (S 21 %), zero rated (Z 0 %) and exempt (E 0 % with its
+        exemption reason), a TaxSubtotal each."""
+        message = self.send_ubl(fixture("invoice_vat_categories.xml"), "ubl-vat")
+        bill = self.bills_of(message, "created")
+        self.assertBill(
+            bill, "in_invoice", self.peeters, "INV-2026-0061", 800.0, 105.0, 905.0
+        )
+        lines = bill.invoice_line_ids.sorted("sequence")
+        self.assertEqual(lines.mapped("price_subtotal"), [500.0, 100.0, 200.0])
+        self.assertEqual(
+            [line.tax_ids for line in lines], [self.tax21, self.tax0, self.tax0]
+        )
+        # the document's TaxSubtotals: 500 at 21 % (105), 100 + 200 at 0 %
+        base = {
+            tax: sum(
+                lines.filtered(lambda x, tax=tax: x.tax_ids == tax).mapped(
+                    "price_subtotal"
+                )
+            )
+            for tax in (self.tax21, self.tax0)
+        }
+        self.assertEqual(base, {self.tax21: 500.0, self.tax0: 300.0})
+        tax_lines = bill.line_ids.filtered("tax_line_id")
+        self.assertEqual(
+            abs(
+                sum(
+                    tax_lines.filtered(lambda x: x.tax_line_id == self.tax21).mapped(
+                        "amount_currency"
+                    )
+                )
+            ),
+            105.0,
+        )
+        self.assertFalse(
+            sum(
+                tax_lines.filtered(lambda x: x.tax_line_id == self.tax0).mapped(
+                    "amount_currency"
+                )
+            )
+        )
+        self.assertFalse(message.exception_ids, "totals agree")
+
+    def test_line_level_allowance(self):
+        """An AllowanceCharge inside an InvoiceLine (ChargeIndicator false): the
+        bill line's subtotal is the line's LineExtensionAmount, no extra line."""
+        message = self.send_ubl(fixture("invoice_line_allowance.xml"), "ubl-line-ac")
+        bill = self.bills_of(message, "created")
+        self.assertBill(
+            bill, "in_invoice", self.peeters, "INV-2026-0062", 400.0, 84.0, 484.0
+        )
+        lines = bill.invoice_line_ids.sorted("sequence")
+        self.assertEqual(lines.mapped("price_subtotal"), [270.0, 130.0])
+        self.assertEqual((lines[0].quantity, lines[0].price_unit), (20.0, 15.0))
+        self.assertAlmostEqual(lines[0].discount, 10.0)
+        self.assertEqual(lines.tax_ids, self.tax21)
+        self.assertFalse(message.exception_ids, "totals agree")
+
+    def test_placeholders_of_real_feeds(self):
+        """An empty Note, no DueDate and an OrderReference 'NA': the bill is made,
+        without a purchase order, and held for it like any bill without one."""
+        message = self.send_ubl(fixture("invoice_placeholders.xml"), "ubl-na")
+        bill = self.bills_of(message, "created")
+        self.assertBill(
+            bill, "in_invoice", self.peeters, "INV-2026-0063", 250.0, 52.5, 302.5
+        )
+        self.assertEqual(str(bill.invoice_date), "2026-11-28")
+        self.assertTrue(bill.invoice_date_due)
+        self.assertGreaterEqual(bill.invoice_date_due, bill.invoice_date)
+        self.assertFalse(bill.narration)
+        self.assertFalse(bill.invoice_line_ids.purchase_line_id)
+        self.assertIn("Purchase order 'NA'", message.attempt_ids.error_message or "")
+        bill.invalidate_recordset()
+        self.assertEqual((bill.ap_reason_codes or "").split(), ["no_po"])
+        self.assertEqual(bill.ap_match_state, "exception")
+        self.assertTrue(bill.ap_on_hold)
