@@ -772,6 +772,10 @@ class AccountMove(models.Model):
                 % not_held[0].display_name
             )
         self._ap_check_manager()
+        # one decision: a hold released for a possible duplicate releases the
+        # duplicate barrier at posting too, against the earlier bills found now
+        for bill in self._ap_blocking_duplicates():
+            bill._ap_release_duplicates(reason)
         user, now = self.env.user, fields.Datetime.now()
         for bill in self:
             with Approval._approval_unlock(bill):
@@ -1130,14 +1134,8 @@ class AccountMove(models.Model):
         self.ensure_one()
         if not self.env.user.has_group(AP_MANAGER):
             raise AccessError(_("Only an AP manager may release a possible duplicate."))
-        if self.create_uid == self.env.user:
-            raise AccessError(
-                _(
-                    "You entered %s yourself: another AP manager must confirm it is "
-                    "not a duplicate.",
-                    self.display_name,
-                )
-            )
+        # the suite's approval rule, as for a hold: never whoever prepared the bill
+        self._ap_check_manager()
 
     def _ap_release_duplicates(self, reason):
         """The release transition: this bill is confirmed not to duplicate the

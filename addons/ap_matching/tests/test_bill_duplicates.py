@@ -166,10 +166,14 @@ class TestBillDuplicates(TransactionCase):
             self.env["account.move"].with_user(self.clerk).with_context(
                 default_ap_duplicate_release_ids=[Command.set(first.ids)]
             ).create({"move_type": "in_invoice", "ref": "INV-9"})
-        # the manager who entered a bill does not release it
+        # the manager who entered a bill does not release it, nor one who changed it
         own = self.bill("INV-0009", user=self.manager)
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(UserError, "prepared"):
             own.with_user(self.manager).action_ap_release_duplicates()
+        edited = self.bill("INV-00009")
+        edited.with_user(self.manager).invoice_line_ids[0].write({"quantity": 2})
+        with self.assertRaisesRegex(UserError, "prepared"):
+            edited.with_user(self.manager)._ap_release_duplicates("mine")
         # another manager does, with a reason kept in the chatter
         action = second.with_user(self.manager).action_ap_release_duplicates()
         wizard = (
@@ -183,6 +187,23 @@ class TestBillDuplicates(TransactionCase):
         self.assertEqual(second.ap_duplicate_release_ids, first)
         self.assertFalse(second.ap_duplicate_ids)
         self.assertIn("the vendor reused the number", second.message_ids[0].body)
+        second.action_post()
+        self.assertEqual(second.state, "posted")
+
+    def test_releasing_the_hold_releases_the_duplicate_barrier_once(self):
+        """One decision: an AP manager who releases a bill held as a possible
+        duplicate lets it post; the earlier bill is recorded as released against."""
+        first = self.bill("INV-77")
+        second = self.bill("INV 77")
+        self.assertIn("duplicate", (second.ap_reason_codes or "").split())
+        wizard = (
+            self.env["ap.hold.resolution"]
+            .with_user(self.manager)
+            .with_context(default_move_id=second.id)
+            .create({"action": "release", "note": "Two deliveries, one number"})
+        )
+        wizard.action_apply()
+        self.assertEqual(second.ap_duplicate_release_ids, first)
         second.action_post()
         self.assertEqual(second.state, "posted")
 
