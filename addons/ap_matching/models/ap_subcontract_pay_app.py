@@ -21,7 +21,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
 from ..lib.subcontract_billing import subcontract_billing
@@ -51,7 +51,9 @@ class ApSubcontractPayApp(models.Model):
         "mail.activity.mixin",
         "construction.approval.mixin",
         "ap.subcontract.document.mixin",
+        "construction.pay.period.mixin",
     ]
+    _pay_period_contract_field = "order_id"
     _order = "order_id, number desc"
     _approval_pending_states = ("submitted",)
     _approval_approved_state = "certified"
@@ -74,10 +76,6 @@ class ApSubcontractPayApp(models.Model):
         help="The subcontractor's own number for this application."
     )
     application_date = fields.Date(default=fields.Date.context_today, tracking=True)
-    period_start = fields.Date(
-        string="Period From", help="Defaults to the day after the previous period."
-    )
-    period_end = fields.Date(string="Period To", required=True, tracking=True)
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -216,32 +214,7 @@ class ApSubcontractPayApp(models.Model):
     # ----------------------------------------------------------------- checks
     @api.constrains("period_start", "period_end", "order_id", "state")
     def _check_period(self):
-        for app in self.filtered(lambda a: a.state != "cancel"):
-            if app.period_start and app.period_start > app.period_end:
-                raise ValidationError(
-                    _("%s: the period cannot end before it starts.", app.name)
-                )
-            overlap = self.search(
-                [
-                    ("order_id", "=", app.order_id.id),
-                    ("id", "!=", app.id),
-                    ("state", "!=", "cancel"),
-                    ("period_end", ">=", app.period_start or app.period_end),
-                    "|",
-                    ("period_start", "=", False),
-                    ("period_start", "<=", app.period_end),
-                ],
-                limit=1,
-            )
-            if overlap:
-                raise ValidationError(
-                    _(
-                        "%(app)s covers days %(other)s claimed already: periods of a "
-                        "subcontract's pay applications follow each other.",
-                        app=app.name,
-                        other=overlap.name,
-                    )
-                )
+        self._check_pay_period()
 
     # ----------------------------------------------------------------- create
     @api.model_create_multi

@@ -25,6 +25,7 @@ from . import res_company
 from . import res_config_settings
 from . import construction_sov_line
 from . import construction_sov_flows
+from . import construction_pay_period_mixin
 from . import construction_pay_application
 from . import construction_g703_line_mixin
 from . import construction_pay_application_line

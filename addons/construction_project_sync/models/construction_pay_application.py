@@ -56,7 +56,13 @@ DRAFT_FIELDS = {
 class ConstructionPayApplication(models.Model):
     _name = "construction.pay.application"
     _description = "Pay Application"
-    _inherit = ["mail.thread", "mail.activity.mixin", "construction.approval.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "construction.approval.mixin",
+        "construction.pay.period.mixin",
+    ]
+    _pay_period_contract_field = "job_id"
     _order = "job_id, number desc"
     _approval_pending_states = ("submitted",)
     _approval_locked_states = ("approved", "invoiced", "cancel")
@@ -92,10 +98,6 @@ class ConstructionPayApplication(models.Model):
         help="Sequential per job, given at creation.",
     )
     application_date = fields.Date(default=fields.Date.context_today)
-    period_start = fields.Date(
-        string="Period From", help="Defaults to the day after the previous period."
-    )
-    period_end = fields.Date(string="Period To", required=True, tracking=True)
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -274,37 +276,7 @@ class ConstructionPayApplication(models.Model):
     # ----------------------------------------------------------------- checks
     @api.constrains("period_start", "period_end", "job_id", "state")
     def _check_period(self):
-        for app in self.filtered(lambda a: a.state != "cancel"):
-            if (
-                app.period_start
-                and app.period_end
-                and app.period_start > app.period_end
-            ):
-                raise ValidationError(
-                    _("%s: the period cannot end before it starts.", app.name)
-                )
-            start = app.period_start or app.period_end
-            overlap = self.search(
-                [
-                    ("job_id", "=", app.job_id.id),
-                    ("id", "!=", app.id),
-                    ("state", "!=", "cancel"),
-                    ("period_end", ">=", start),
-                    "|",
-                    ("period_start", "=", False),
-                    ("period_start", "<=", app.period_end),
-                ],
-                limit=1,
-            )
-            if overlap:
-                raise ValidationError(
-                    _(
-                        "%(app)s covers days already billed by %(other)s: periods of "
-                        "a job's pay applications follow each other.",
-                        app=app.name,
-                        other=overlap.name,
-                    )
-                )
+        self._check_pay_period()
 
     @api.constrains("number", "job_id", "state")
     def _check_number(self):
