@@ -42,11 +42,14 @@ class PurchaseOrder(models.Model):
         return super().button_confirm()
 
     def _ap_cost_types(self):
-        """What the order buys, as cost types: a subcontract's, else those of the
-        cost codes its lines are coded to."""
+        """What the order buys, as cost types: a subcontract's (and material, for
+        goods on it: marking an order Subcontract buys no goods from a vendor
+        approved for subcontract work only), else those of the cost codes its lines
+        are coded to."""
         self.ensure_one()
         if self.is_subcontract:
-            return {"subcontract"}
+            goods = any(line.product_id.type == "consu" for line in self.order_line)
+            return {"subcontract", "material"} if goods else {"subcontract"}
         account_ids = {
             int(account_id)
             for line in self.order_line

@@ -390,6 +390,10 @@ class TestMaterialRequest(FlowHttpMixin, HttpCase):
         )
         with self.assertRaisesRegex(UserError, "not approved for material"):
             order.button_confirm()
+        # nor by calling the order a subcontract: rebar is goods all the same
+        order.is_subcontract = True
+        with self.assertRaisesRegex(UserError, "not approved for material"):
+            order.button_confirm()
         # approved for material too: the order goes through
         self.steel.ap_cost_type_ids |= self.env.ref("ap_matching.cost_type_material")
         order.button_confirm()
