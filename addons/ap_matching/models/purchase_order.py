@@ -24,7 +24,17 @@ class PurchaseOrder(models.Model):
     def button_confirm(self):
         # the vendor policy binds every order, not only those made from requests:
         # a blocked vendor's RFQ, or one entered by hand, is not confirmed either
-        for order in self.filtered(lambda o: o.state in ("draft", "sent")):
+        self.filtered(lambda o: o.state in ("draft", "sent"))._ap_check_vendor_policy()
+        return super().button_confirm()
+
+    def button_approve(self, force=False):
+        # the second validation of a large order: the vendor may have been
+        # blocked since it was confirmed
+        self.filtered(lambda o: o.state == "to approve")._ap_check_vendor_policy()
+        return super().button_approve(force=force)
+
+    def _ap_check_vendor_policy(self):
+        for order in self:
             needed = order.date_planned and order.date_planned.date()
             problem = order.partner_id._ap_purchase_problem(
                 needed, order._ap_cost_types()
@@ -39,7 +49,6 @@ class PurchaseOrder(models.Model):
                         problem=problem,
                     )
                 )
-        return super().button_confirm()
 
     def _ap_cost_types(self):
         """What the order buys, as cost types: a subcontract's (and material, for

@@ -394,6 +394,23 @@ class TestMaterialRequest(FlowHttpMixin, HttpCase):
         order.is_subcontract = True
         with self.assertRaisesRegex(UserError, "not approved for material"):
             order.button_confirm()
+        # nor through the second validation of a large order, blocked meanwhile
+        self.steel.ap_cost_type_ids = False
+        order.is_subcontract = False
+        company = self.env.company
+        company.write({"po_double_validation": "two_step"})
+        company.po_double_validation_amount = 0
+        order.with_user(self.buyer).button_confirm()
+        self.assertEqual(order.state, "to approve")
+        self.steel.ap_purchase_blocked = True
+        with self.assertRaisesRegex(UserError, "blocked for purchasing"):
+            order.button_approve()
+        self.assertEqual(order.state, "to approve")
+        self.steel.ap_purchase_blocked = False
+        company.po_double_validation = "one_step"
+        self.steel.ap_cost_type_ids = subcontract_only
+        order.button_cancel()
+        order.button_draft()
         # approved for material too: the order goes through
         self.steel.ap_cost_type_ids |= self.env.ref("ap_matching.cost_type_material")
         order.button_confirm()
