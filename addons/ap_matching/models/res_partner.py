@@ -73,9 +73,9 @@ class ResPartner(models.Model):
         result = super().write(vals)
         if controls:
             # the vendor's bills waiting for posting are judged again
-            twins = self._ap_policy_twins()
+            twins = self._ap_policy_twins().values()
             self.env["account.move"]._ap_rematch_vendors(
-                self.concat(*twins.values()).with_env(self.env)
+                self.browse({twin.id for records in twins for twin in records})
             )
         return result
 
@@ -153,10 +153,12 @@ class ResPartner(models.Model):
             ]
         )
 
-    def _ap_compliance_expiry(self):
-        """The earliest compliance date of the vendor and its twins, or None."""
+    def _ap_compliance_expiry(self, twins=None):
+        """The earliest compliance date of the vendor and its ``twins`` (found if
+        not given), or None."""
         self.ensure_one()
-        twins = self._ap_policy_twins()[self.commercial_partner_id]
+        if twins is None:
+            twins = self._ap_policy_twins()[self.commercial_partner_id]
         return min(filter(None, twins.mapped("ap_compliance_expiry")), default=None)
 
     def _ap_purchase_problem(self, date_needed=None, cost_types=()):
@@ -167,7 +169,7 @@ class ResPartner(models.Model):
         if any(twins.mapped("ap_purchase_blocked")):
             return _("the vendor is blocked for purchasing.")
         day = date_needed or fields.Date.context_today(self)
-        expiry = self._ap_compliance_expiry()
+        expiry = self._ap_compliance_expiry(twins)
         if expiry and expiry < day:
             return _("the vendor's compliance expired on %s.", expiry)
         for twin in twins.filtered("ap_cost_type_ids"):
