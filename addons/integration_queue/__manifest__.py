@@ -28,6 +28,7 @@
         "views/integration_config_views.xml",
         "views/integration_monitoring_views.xml",
         "views/menus.xml",
+        "views/res_users_views.xml",
         "views/integration_flow_version_views.xml",
         "views/integration_system_interface_views.xml",
         "views/integration_dry_run_wizard_views.xml",

@@ -144,7 +144,12 @@ class IntegrationSummary(models.AbstractModel):
         Returns the mails queued."""
         mails = self.env["mail.mail"]
         for user in self._digest_readers():
-            if user.share or not user.active or not user.partner_id.email:
+            if (
+                user.share
+                or not user.active
+                or not user.partner_id.email
+                or not user.integration_digest
+            ):
                 continue
             reader = self.with_context(lang=user.lang or self.env.lang)
             sections = reader._digest_sections(user)

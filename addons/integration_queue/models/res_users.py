@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessDenied, ValidationError
 
 SERVICE_GROUP = "integration_queue.group_integration_service"
@@ -7,6 +7,22 @@ SERVICE_GROUP = "integration_queue.group_integration_service"
 
 class ResUsers(models.Model):
     _inherit = "res.users"
+
+    integration_digest = fields.Boolean(
+        string="Discrepancy Digest",
+        default=True,
+        help="Receive the daily e-mail of the integration discrepancies you own or "
+        "that concern your jobs (the exceptions stay on your worklist either way).",
+    )
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return super().SELF_READABLE_FIELDS + ["integration_digest"]
+
+    @property
+    def SELF_WRITEABLE_FIELDS(self):
+        # a preference: each user chooses for themself in My Preferences
+        return super().SELF_WRITEABLE_FIELDS + ["integration_digest"]
 
     @api.model
     def _integration_service_user_ids(self, user_ids):

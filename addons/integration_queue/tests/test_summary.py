@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 
@@ -121,6 +121,31 @@ class TestDiscrepancySummary(TransactionCase):
             lambda m: self.other.partner_id in m.recipient_ids
         )
         self.assertIn("&lt;b&gt;bold&lt;/b&gt;", theirs.body_html)
+
+    def test_a_user_opts_out_of_the_digest_in_their_preferences(self):
+        self.raise_("stale_rate", "Mine")
+        self.raise_("stale_rate", "Theirs", owner=self.other)
+        # a preference each user sets for themself, no one for another
+        self.owner.with_user(self.owner).write({"integration_digest": False})
+        with self.assertRaises(AccessError):
+            self.other.with_user(self.owner).write({"integration_digest": False})
+        recipients = self.Summary._cron_send_digests().recipient_ids
+        self.assertNotIn(self.owner.partner_id, recipients)
+        self.assertIn(self.other.partner_id, recipients)
+        # in My Preferences
+        form = self.env.ref("base.view_users_form_simple_modif")
+        arch = (
+            self.env["res.users"]
+            .with_user(self.owner)
+            .get_views([(form.id, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn('name="integration_digest"', arch)
+        # the exception stays on the owner's worklist
+        self.assertTrue(
+            self.env["integration.exception"].search_count(
+                [("owner_id", "=", self.owner.id), ("state", "=", "open")]
+            )
+        )
 
     def test_an_owner_reads_nothing_of_a_company_they_are_not_in(self):
         elsewhere = self.env["res.company"].create({"name": "Summary Elsewhere"})
