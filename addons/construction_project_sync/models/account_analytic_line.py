@@ -43,7 +43,8 @@ class AccountAnalyticLine(models.Model):
 
     def _check_posted_field_time(self):
         """A timesheet posted from approved field time is what the supervisor
-        approved: nobody edits or deletes it (field time has no unposting)."""
+        approved: nobody edits or deletes it (a project controller takes posted
+        time back through the field time line: construction.field.time._unpost)."""
         if not self:
             return
         # sudo: the lock binds everyone, whatever they may read of field time

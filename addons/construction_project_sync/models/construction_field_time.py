@@ -30,6 +30,7 @@ COMPARED_FIELDS = (
     "note",
 )
 SUPERVISOR_GROUP = "construction_project_sync.group_project_manager"
+CONTROLLER_GROUP = "construction_project_sync.group_project_controller"
 
 
 class ConstructionFieldTime(models.Model):
@@ -186,9 +187,45 @@ class ConstructionFieldTime(models.Model):
         return True
 
     def action_reject(self, reason):
-        """Reject submitted lines; the reason stays on each line."""
-        self._approval_reject("rejected", reason)
+        """Reject submitted lines; the reason stays on each line. Posted lines a
+        project controller rejects are unposted first (see _unpost)."""
+        posted = self.filtered(lambda line: line.state == "posted")
+        if posted:
+            posted._unpost(reason)
+        if self - posted:
+            (self - posted)._approval_reject("rejected", reason)
         return True
+
+    def _unpost(self, reason):
+        """Take posted time back out of job cost: a project controller (never one
+        of the line's preparers, never a system) removes its timesheet, in an open
+        period only, and rejects the line with the reason. The field app's
+        corrected resubmission, or a supervisor taking the rejection back, sends it
+        through approval again."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(_("Say why the posted time is taken back."))
+        self._approval_check_state(["posted"], _("unposted"))
+        self._approval_check_approver(self.env.ref(CONTROLLER_GROUP))
+        # sudo: the timesheets are the employees' own (hr_timesheet's rules); the
+        # controller's right to take back this time was checked above. Their
+        # deletion asks the suite's posting check (freezes and lock dates).
+        timesheets = self.sudo().timesheet_id
+        self._approval_next_round(
+            {"state": "rejected", "rejection_reason": reason, "timesheet_id": False}
+        )
+        timesheets.unlink()
+        self._log(
+            dict.fromkeys(
+                self.ids,
+                _(
+                    "Unposted by %(user)s, its timesheet removed from job cost: "
+                    "%(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                ),
+            )
+        )
 
     def action_reset_to_submitted(self):
         """A supervisor takes a rejection back: the line waits for approval again."""

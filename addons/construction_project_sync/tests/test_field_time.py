@@ -410,6 +410,51 @@ class TestFieldTimeApproval(JobCase):
         self.assertEqual((line.state, line.hours), ("posted", 7.0))
         self.assertEqual(len(self.job_timesheets()), 1)
 
+    def test_a_controller_takes_posted_time_back_out_of_job_cost(self):
+        line = self.line(hours=9.0)
+        line.with_user(self.supervisor).action_approve()
+        self.assertEqual(len(self.job_timesheets()), 1)
+        # not the supervisor, not a clerk, not a system, and never without a reason
+        for user in (self.supervisor, self.clerk, self.service):
+            with self.assertRaises(UserError):
+                line.with_user(user).action_reject("Wrong job")
+        with self.assertRaises(UserError):
+            line.with_user(self.controller).action_reject("  ")
+        # a controller who changed the line prepared it: not theirs to unpost
+        prepared = self.line(hours=4.0, employee=self.other_worker)
+        prepared.with_user(self.controller).write({"hours": 5.0})
+        prepared.with_user(self.supervisor).action_approve()
+        with self.assertRaises(UserError):
+            prepared.with_user(self.controller).action_reject("Mine")
+        # a frozen period keeps it posted
+        freeze = self.env["integration.freeze"].create(
+            {"name": "March close", "date_from": "2025-03-01", "date_to": "2025-03-31"}
+        )
+        with self.assertRaises(UserError):
+            line.with_user(self.controller).action_reject("Wrong job")
+        self.assertEqual(line.state, "posted")
+        self.assertTrue(line.timesheet_id)
+        freeze.unlink()
+        action = line.with_user(self.controller).action_open_reject_wizard()
+        (
+            self.env[action["res_model"]]
+            .with_user(self.controller)
+            .with_context(**action["context"])
+            .create({"reason": "Booked to the wrong job"})
+            .action_reject()
+        )
+        self.assertEqual(
+            (line.state, line.rejection_reason), ("rejected", "Booked to the wrong job")
+        )
+        self.assertFalse(line.timesheet_id)
+        self.assertEqual(self.job_timesheets(), prepared.timesheet_id)
+        self.assertIn("Unposted by", self.chatter(line))
+        # the rejection taken back: approval again, then posted once more
+        line.with_user(self.supervisor).action_reset_to_submitted()
+        line.with_user(self.supervisor).action_approve()
+        self.assertEqual(line.state, "posted")
+        self.assertEqual(len(self.job_timesheets()), 2)
+
     def test_reconciliation_posts_approved_but_unposted_time(self):
         check = self.env.ref(
             "construction_project_sync.reconciliation_check_field_time_posted"
