@@ -157,8 +157,11 @@ class ConstructionSyncFlows(models.AbstractModel):
     @api.model
     @integration_processor("budget.import")
     def _process_budget_import(self, message, payload):
-        """An estimate becomes a draft budget version; a person approves it."""
+        """An estimate becomes a draft budget version; a person approves it.
+        Version 2 adds each line's budgeted labour hours (earned value's
+        productivity)."""
         job = self._job(message, payload["job_external_id"])
+        with_hours = message.contract_version >= 2
         lines = [
             {
                 "phase_id": self._phase(job, line.get("phase_code")).id,
@@ -168,6 +171,11 @@ class ConstructionSyncFlows(models.AbstractModel):
                 "quantity": line.get("quantity", 1.0),
                 "unit_cost": line.get("unit_cost", line.get("amount", 0.0)),
                 **({"amount": line["amount"]} if "amount" in line else {}),
+                **(
+                    {"labor_hours": line["labor_hours"]}
+                    if with_hours and "labor_hours" in line
+                    else {}
+                ),
             }
             for line in payload["lines"]
         ]

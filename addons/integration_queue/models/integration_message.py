@@ -54,6 +54,9 @@ class InboundMessage:
         self.env = env  # the system's service user: the processor's rights
         self.system = message.system_id
         self.flow = message.flow_id
+        # the contract version the caller sent: what a processor may read of the
+        # payload past version 1 (an older caller's extra keys are not contract)
+        self.contract_version = message.flow_version_id.number or 1
         self.idempotency_key = message.idempotency_key
         self.event_time = message.event_time
         self.links = []
