@@ -34,6 +34,13 @@ class ApSubcontractPayAppLine(models.Model):
     analytic_distribution = fields.Json(
         related="order_line_id.analytic_distribution", string="Job × Cost Code"
     )
+    # read beside the distribution by its widget (as analytic.mixin declares it)
+    analytic_precision = fields.Integer(
+        store=False,
+        default=lambda self: self.env["decimal.precision"].precision_get(
+            "Percentage Analytic"
+        ),
+    )
     # the G703 columns are the mixin's; a subcontractor's are certified
     previous_amount = fields.Monetary(
         help="Work completed on earlier certified applications (D + E of those).",

@@ -60,7 +60,8 @@ def setup_subcontract(cls):
             "partner_id": cls.sub.id,
             "document_type": "insurance",
             "valid_from": "2026-01-01",
-            "expiry_date": "2026-12-31",
+            # far ahead: payment checks the certificate on the day the tests run
+            "expiry_date": "2036-12-31",
         }
     )
     cls.insurance.with_user(cls.ap_manager).action_verify()
