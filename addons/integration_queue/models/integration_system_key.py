@@ -62,17 +62,28 @@ class IntegrationSystemKey(models.Model):
             ("rotating", "Rotating"),
             ("expired", "Expired"),
             ("revoked", "Revoked"),
+            ("deleted", "Deleted in Odoo"),
         ],
         compute="_compute_state",
-        help="Rotating: a newer key replaced it; it works until it expires.",
+        help="Rotating: a newer key replaced it; it works until it expires. Deleted "
+        "in Odoo: someone removed the key from the service user's own API keys in "
+        "Odoo's user settings; it no longer works.",
     )
 
-    @api.depends("expiration_date", "replaced_date", "revoked_date")
+    @api.depends("expiration_date", "replaced_date", "revoked_date", "apikey_id")
     def _compute_state(self):
         now = fields.Datetime.now()
+        # Odoo's own key table: a key removed there no longer opens anything
+        self.env.cr.execute(
+            "SELECT id FROM res_users_apikeys WHERE id = ANY(%s)",
+            [[key.apikey_id for key in self if key.apikey_id]],
+        )
+        present = {row[0] for row in self.env.cr.fetchall()}
         for key in self:
             if key.revoked_date:
                 key.state = "revoked"
+            elif key.apikey_id not in present:
+                key.state = "deleted"
             elif key.expiration_date <= now:
                 key.state = "expired"
             elif key.replaced_date:

@@ -157,6 +157,15 @@ class TestHubKeysOverHttp(HttpCase):
         self.assertEqual(self.system.key_ids.state, "revoked")
         self.assertRefused(self.post_echo(self.key, "r-2"))
 
+    def test_a_key_deleted_in_odoos_user_settings_shows_as_deleted(self):
+        key = self.system.key_ids
+        self.assertEqual(key.state, "active")
+        # an administrator removes it from the service user's API keys in Odoo
+        self.env["res.users.apikeys"].browse(key.apikey_id).sudo()._remove()
+        key.invalidate_recordset(["state"])
+        self.assertEqual(key.state, "deleted")
+        self.assertRefused(self.post_echo(self.key, "d-1"))
+
     def test_archived_system_or_user_key_is_refused(self):
         self.system.active = False
         self.assertRefused(self.post_echo(self.key, "a-1"))
