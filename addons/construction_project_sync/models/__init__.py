@@ -17,6 +17,7 @@ from . import construction_sync_flows
 from . import construction_field_time
 from . import construction_field_time_reconciliation
 from . import construction_budget_reconciliation
+from . import construction_platform_budget_reconciliation
 from . import construction_overrun_reconciliation
 from . import construction_missing_job_reconciliation
 from . import purchase_order

@@ -57,6 +57,36 @@ class TestJobReconciliation(JobCase):
             1,
         )
 
+    def test_the_pm_platforms_newer_estimate_against_the_approved_budget(self):
+        """The issue's own sentence: the platform re-estimated the job 12,400
+        higher and nobody approved it in Odoo yet."""
+        self.job.user_id = self.approver
+        self.budget([(self.concrete, 80000), (self.labor, 20000)])
+        system, _key = make_system(
+            self.env,
+            "pm_estimates",
+            self.env.ref("construction_project_sync.flow_budget_import"),
+        )
+        check = "reconciliation_check_platform_budget"
+        # a version entered in Odoo is no platform's estimate
+        own = self.budget([(self.concrete, 1)], approve=False)
+        self.assertFalse(self.run_check(check))
+        own.unlink()
+        estimate = self.budget(
+            [(self.concrete, 90000), (self.labor, 22400)], approve=False
+        )
+        self.env["integration.mapping"]._link(system, estimate, "EST-2")
+        drift = self.run_check(check)
+        self.assertEqual(len(drift), 1)
+        self.assertEqual((drift.expected, drift.actual), (112400, 100000))
+        self.assertIn("12,400.00 higher than the approved budget v1", drift.message)
+        self.assertIn(drift.message, self.job._discrepancy_summary())
+        drift.action_fix()
+        self.assertEqual(estimate.activity_ids.user_id, self.approver)
+        # approved: the job measures against it, nothing to report
+        estimate.with_user(self.env.ref("base.user_admin")).action_approve()
+        self.assertFalse(self.run_check(check))
+
     def test_pm_job_missing_in_odoo_is_found_and_replayed(self):
         flow = self.env.ref("construction_project_sync.flow_job_upsert")
         system, _key = make_system(
