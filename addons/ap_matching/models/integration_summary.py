@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, models
+from odoo.osv import expression
 from odoo.tools import format_amount
 
 from .account_move_line import REASONS
@@ -10,6 +11,30 @@ class IntegrationSummary(models.AbstractModel):
     how much."""
 
     _inherit = "integration.summary"
+
+    @api.model
+    def _scope_domain(self, scope, model_name):
+        # a bill coded to several jobs is filed under one of them; what holds it
+        # concerns each job it codes
+        domain = super()._scope_domain(scope, model_name)
+        if model_name != "integration.exception" or scope._name != "project.project":
+            return domain
+        accounts = scope.account_id.ids
+        if not accounts:
+            return domain
+        bills = (
+            self.env["account.move.line"]
+            .search(
+                [
+                    ("analytic_distribution", "in", accounts),
+                    ("move_id.move_type", "in", ("in_invoice", "in_refund")),
+                ]
+            )
+            .move_id
+        )
+        if not bills:
+            return domain
+        return expression.OR([domain, [("ap_bill_id", "in", bills.ids)]])
 
     @api.model
     def _reason_sentence(self, reason_code, exceptions):

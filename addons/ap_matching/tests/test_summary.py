@@ -41,3 +41,22 @@ class TestHeldBillsInSummaries(MatchCase):
         self.assertNotIn(
             "misplaced", " ".join(rise.ap_exception_ids.mapped("description"))
         )
+
+    def test_a_bill_coded_to_two_jobs_is_on_both_jobs_summaries(self):
+        other_job = self.env["project.project"].create(
+            {"name": "Test Second Job", "is_job": True, "job_number": "T-SUM-2"}
+        )
+        bill = self.bill([(False, 1, 400), (False, 1, 600)])
+        bill.ref = "INV-TWO-JOBS"
+        first, second = bill.invoice_line_ids
+        first.analytic_distribution = self.distribution
+        second.analytic_distribution = other_job._analytic_distribution(self.concrete)
+        self.assertIn("no_po", bill.ap_exception_ids.mapped("reason_code"))
+        self.assertEqual(bill._integration_scope(), self.job)
+        for job in (self.job, other_job):
+            self.assertIn("INV-TWO-JOBS", job._discrepancy_summary())
+        # a job it does not code hears nothing of it
+        third = self.env["project.project"].create(
+            {"name": "Test Third Job", "is_job": True, "job_number": "T-SUM-3"}
+        )
+        self.assertNotIn("INV-TWO-JOBS", third._discrepancy_summary())

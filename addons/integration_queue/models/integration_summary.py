@@ -32,22 +32,33 @@ class IntegrationSummary(models.AbstractModel):
         if date_to:
             end = fields.Datetime.to_datetime(date_to)
             domain.append(("create_date", "<", end + timedelta(days=1)))
-        scoped = []
+        Exception = self.env["integration.exception"]
+        Drift = self.env["integration.reconciliation.drift"]
+        exception_scope = drift_scope = []
         if scope is not None:
-            scoped = [("scope_model", "=", scope._name), ("scope_id", "in", scope.ids)]
+            exception_scope = self._scope_domain(scope, Exception._name)
+            drift_scope = self._scope_domain(scope, Drift._name)
             if "company_id" in scope._fields and scope.company_id:
                 # only what the scope's own companies raised
-                scoped.append(("company_id", "in", scope.company_id.ids))
-        exceptions = self.env["integration.exception"].search(domain + scoped)
+                company = [("company_id", "in", scope.company_id.ids)]
+                exception_scope = exception_scope + company
+                drift_scope = drift_scope + company
+        exceptions = Exception.search(domain + exception_scope)
         checks = self.env["integration.reconciliation.check"].search([])
-        drifts = self.env["integration.reconciliation.drift"].search(
+        drifts = Drift.search(
             [
                 ("run_id", "in", checks.last_run_id.ids),
                 ("state", "=", "open"),
-                *scoped,
+                *drift_scope,
             ]
         )
         return exceptions, drifts
+
+    @api.model
+    def _scope_domain(self, scope, model_name):
+        """What of ``model_name`` (exceptions, drift lines) concerns ``scope``:
+        what was filed under it. An addon adds what concerns it otherwise."""
+        return [("scope_model", "=", scope._name), ("scope_id", "in", scope.ids)]
 
     @api.model
     def _sentences(self, exceptions, drifts):
