@@ -50,3 +50,19 @@ class TestInstall(TransactionCase):
             over.ap_exception_ids.filtered(lambda e: e.state == "open").owner_id,
             ref("construction_project_sync.demo_job_library").ap_site_manager_id,
         )
+
+    def test_demo_subcontractor_is_approved_for_subcontract_work_only(self):
+        steel = self.env.ref(
+            "ap_matching.subcontract_vendor_steel", raise_if_not_found=False
+        )
+        if not steel:
+            self.skipTest("no demo data")
+        self.assertEqual(steel.ap_cost_type_ids.mapped("code"), ["subcontract"])
+        self.assertEqual(
+            self.env.ref("ap_matching.subcontract_po_warehouse_steel").state,
+            "purchase",
+        )
+        self.assertIn(
+            "not approved for material",
+            steel._ap_purchase_problem(cost_types={"material"}),
+        )
