@@ -23,6 +23,12 @@ VENDOR_CONTROL_FIELDS = (
     "ap_cost_type_ids",
 )
 
+# what identifies a vendor to its policy (its twins by tax id, its commercial
+# entity): on a vendor carrying a restriction only an AP manager changes them, or a
+# block could be shed by retyping the tax id or hanging the vendor under another
+# company
+IDENTITY_FIELDS = ("vat", "parent_id", "is_company")
+
 
 def _normalised_vat(alias):
     """A partner's tax id as registries print it: no separators, no country
@@ -68,7 +74,9 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         controls = set(VENDOR_CONTROL_FIELDS) & set(vals)
-        if controls:
+        if controls or (
+            set(IDENTITY_FIELDS) & set(vals) and self._ap_restricted_vendors()
+        ):
             self._ap_check_vendor_control()
         result = super().write(vals)
         if controls:
@@ -79,13 +87,25 @@ class ResPartner(models.Model):
             )
         return result
 
+    def _ap_restricted_vendors(self):
+        """These partners where they carry a restriction of the vendor policy."""
+        return self.filtered(
+            lambda partner: (
+                partner.ap_vendor_on_hold
+                or partner.ap_purchase_blocked
+                or partner.ap_compliance_expiry
+                or partner.ap_cost_type_ids
+            )
+        )
+
     def _ap_check_vendor_control(self):
         if not self.env.su and not self.env.user.has_group(AP_MANAGER):
             raise UserError(
                 _(
                     "Only an AP manager puts a vendor on hold, blocks or unblocks it "
-                    "for purchasing, or changes its compliance date or match "
-                    "tolerances."
+                    "for purchasing, changes its compliance date, approved cost "
+                    "types or match tolerances, or changes the tax id or company of "
+                    "a vendor that carries such a restriction."
                 )
             )
 

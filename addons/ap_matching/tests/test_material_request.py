@@ -313,6 +313,18 @@ class TestMaterialRequest(FlowHttpMixin, HttpCase):
             with self.assertRaisesRegex(UserError, "blocked for purchasing"):
                 order.button_confirm()
             self.assertEqual(order.state, "draft")
+        # nor does retyping the blocked vendor's tax id, or hanging it under
+        # another company, shed its block (a restricted vendor's identity is the AP
+        # manager's to change)
+        for vals in (
+            {"vat": "BE0403019261"},
+            {"parent_id": self.readymix.id},
+            {"is_company": False},
+        ):
+            with self.assertRaisesRegex(UserError, "Only an AP manager"):
+                self.steel.with_user(clerk).write(vals)
+        # an unrestricted vendor's details stay the contact editor's
+        self.readymix.with_user(clerk).write({"vat": "BE0403019261"})
         # an expired compliance date on one record binds the other as well
         self.steel.write(
             {"ap_purchase_blocked": False, "ap_compliance_expiry": "2026-01-31"}
