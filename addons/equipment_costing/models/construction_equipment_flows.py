@@ -252,18 +252,14 @@ class ConstructionEquipmentFlows(models.AbstractModel):
         Equipment = self.env[EQUIPMENT]
         # ids only grow: a machine above the highest id known before was created
         last_known = Equipment.search([], order="id desc", limit=1).id
-        machines = []
-        for item in fleet["equipment"]:
-            header = item["header"]
-            equipment = Equipment._match_telematics(
-                message.system,
-                header.get("oem_name"),
-                header.get("model"),
-                header.get("serial_number"),
-                header.get("pin"),
-                header.get("equipment_id"),
-            )
-            machines.append((equipment, item["readings"]))
+        items = fleet["equipment"]
+        matched = Equipment._match_telematics_many(
+            message.system, [item["header"] for item in items]
+        )
+        machines = [
+            (equipment, item["readings"])
+            for equipment, item in zip(matched, items, strict=True)
+        ]
         all_machines = Equipment.browse([machine.id for machine, _readings in machines])
         message.link(all_machines.filtered(lambda m: m.id > last_known), "created")
         message.link(all_machines.filtered(lambda m: m.id <= last_known), "linked")

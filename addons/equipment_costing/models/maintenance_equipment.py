@@ -148,6 +148,63 @@ class MaintenanceEquipment(models.Model):
         )
 
     @api.model
+    def _match_telematics_many(self, system, headers):
+        """_match_telematics for the machines of one snapshot (``headers``: dicts
+        with oem_name, model, serial_number, pin, equipment_id), in order, in a
+        few queries: the PINs, serial numbers and system ids of all of them are
+        looked up at once. Only a machine that is new, or that teaches its record
+        an identity (or the mapping an id), takes the one-by-one path."""
+        keys = ("oem_name", "model", "serial_number", "pin", "equipment_id")
+        idents = [
+            tuple(identity(header.get(key)) for key in keys) for header in headers
+        ]
+        pins = {pin for _o, _m, _s, pin, _e in idents if pin}
+        serials = {serial for _o, _m, serial, _p, _e in idents if serial}
+        refs = {ref for _o, _m, _s, _p, ref in idents if ref}
+        by_pin = {}
+        for machine in self.search([("pin", "in", list(pins))]) if pins else []:
+            by_pin.setdefault(machine.pin, machine)
+        by_serial = {}
+        if serials:
+            for machine in self.search([("serial_no", "in", list(serials))]):
+                by_serial.setdefault(machine.serial_no, self.browse())
+                by_serial[machine.serial_no] |= machine
+        mapped = (
+            self.env["integration.mapping"]._resolve_many(
+                system, self._name, list(refs), env=self.env
+            )
+            if refs
+            else {}
+        )
+        machines = []
+        for oem_name, model, serial_number, pin, equipment_id in idents:
+            equipment = by_pin.get(pin) if pin else None
+            if not equipment and oem_name and serial_number:
+                equipment = by_serial.get(serial_number, self.browse()).filtered(
+                    lambda m, oem=oem_name: (m.oem_name or "").lower() == oem.lower()
+                )[:1]
+            if not equipment and equipment_id:
+                equipment = mapped.get(equipment_id)
+            known = {
+                "pin": pin,
+                "oem_name": oem_name,
+                "model": model,
+                "serial_no": serial_number,
+            }
+            settled = (
+                equipment
+                and not any(value and not equipment[f] for f, value in known.items())
+                and (not equipment_id or equipment_id in mapped)
+            )
+            machines.append(
+                equipment
+                if settled
+                else self._match_telematics(
+                    system, oem_name, model, serial_number, pin, equipment_id
+                )
+            )
+        return machines
+
     def _match_telematics(
         self, system, oem_name, model, serial_number, pin, equipment_id
     ):

@@ -107,3 +107,40 @@ class TestTelematicsMatching(TransactionCase):
         )
         self.assertTrue(created.created_from_telematics)
         self.assertEqual(self.mapped("S-2"), created)
+
+    def test_a_snapshots_machines_match_at_once_as_one_by_one(self):
+        """The snapshot's matching: the same machines as one by one, identities and
+        ids learnt the same way, in a number of queries that does not grow with
+        the machines already settled."""
+        roller = self.Equipment.create(
+            {"name": "Test Roller", "oem_name": "BOMAG", "serial_no": "T-BW1"}
+        )
+        self.env["integration.mapping"]._link(self.system, roller, "R-9")
+        headers = [
+            # by PIN
+            {"oem_name": "Caterpillar", "pin": "T-CAT0320GYBN1"},
+            # by OEM (another case) and serial; teaches nothing new
+            {"oem_name": "cat", "serial_number": "T-YBN1", "pin": "N/A"},
+            # by the system's id
+            {"equipment_id": "R-9"},
+            # by OEM and serial, and the system's id is learnt for the machine
+            {"oem_name": "bomag", "serial_number": "T-BW1", "model": "BW 120"},
+            {"oem_name": "CAT", "serial_number": "T-YBN1", "equipment_id": "E-1"},
+            # new: created once, even named twice in one snapshot
+            {"oem_name": "Deere", "model": "310", "pin": "T-1T0310NEW"},
+            {"oem_name": "Deere", "model": "310", "pin": "T-1T0310NEW"},
+        ]
+        machines = self.Equipment._match_telematics_many(self.system, headers)
+        new = machines[5]
+        self.assertEqual(
+            machines,
+            [self.excavator, self.excavator, roller, roller, self.excavator, new, new],
+        )
+        self.assertTrue(new.created_from_telematics)
+        self.assertEqual(roller.model, "BW 120")
+        self.assertEqual(self.mapped("E-1"), self.excavator)
+        # all settled now: the next snapshot of the same machines, many times over
+        settled = headers * 20
+        with self.assertQueryCount(__system__=5):
+            again = self.Equipment._match_telematics_many(self.system, settled)
+        self.assertEqual(again, machines * 20)
