@@ -32,18 +32,18 @@ class IntegrationSummary(models.AbstractModel):
         if date_to:
             end = fields.Datetime.to_datetime(date_to)
             domain.append(("create_date", "<", end + timedelta(days=1)))
-        Exception = self.env["integration.exception"]
+        Exceptions = self.env["integration.exception"]
         Drift = self.env["integration.reconciliation.drift"]
         exception_scope = drift_scope = []
         if scope is not None:
-            exception_scope = self._scope_domain(scope, Exception._name)
+            exception_scope = self._scope_domain(scope, Exceptions._name)
             drift_scope = self._scope_domain(scope, Drift._name)
             if "company_id" in scope._fields and scope.company_id:
                 # only what the scope's own companies raised
                 company = [("company_id", "in", scope.company_id.ids)]
                 exception_scope = exception_scope + company
                 drift_scope = drift_scope + company
-        exceptions = Exception.search(domain + exception_scope)
+        exceptions = Exceptions.search(domain + exception_scope)
         checks = self.env["integration.reconciliation.check"].search([])
         drifts = Drift.search(
             [
