@@ -63,6 +63,12 @@ RATES = {"operating": 95.0, "idle": 40.0, "standby": 15.0}
 def load_aemp():
     """lib/aemp.py is plain Python: the documents sent are checked with the parser
     the flow uses before any is posted."""
+    # it reads XML with the hub's safe parser (odoo.addons.integration_queue)
+    import odoo.addons  # noqa: PLC0415
+
+    addons = str(REPO / "addons")
+    if addons not in odoo.addons.__path__:
+        odoo.addons.__path__.append(addons)
     path = REPO / "addons" / "equipment_costing" / "lib" / "aemp.py"
     spec = importlib.util.spec_from_file_location("bench_aemp", path)
     module = importlib.util.module_from_spec(spec)
