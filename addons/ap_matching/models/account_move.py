@@ -548,15 +548,9 @@ class AccountMove(models.Model):
         job = self.invoice_line_ids.purchase_line_id.order_id.job_id[:1]
         if job:
             return job
-        account_ids = {
-            int(account_id)
-            for line in self.invoice_line_ids
-            for key in (line.analytic_distribution or {})
-            for account_id in key.split(",")
-            if account_id.isdigit()
-        }
+        accounts = self.invoice_line_ids.distribution_analytic_account_ids
         return self.env["project.project"].search(
-            [("is_job", "=", True), ("account_id", "in", list(account_ids))], limit=1
+            [("is_job", "=", True), ("account_id", "in", accounts.ids)], limit=1
         )
 
     def _ap_owner(self, code):

@@ -59,17 +59,12 @@ class PurchaseOrder(models.Model):
         if self.is_subcontract:
             goods = any(line.product_id.type == "consu" for line in self.order_line)
             return {"subcontract", "material"} if goods else {"subcontract"}
-        account_ids = {
-            int(account_id)
-            for line in self.order_line
-            for key in line.analytic_distribution or {}
-            for account_id in key.split(",")
-        }
+        accounts = self.order_line.distribution_analytic_account_ids
         # sudo: a buyer may not read every cost code; only their types are asked
         codes = (
             self.env["construction.cost.code"]
             .sudo()
-            .search([("analytic_account_id", "in", list(account_ids))])
+            .search([("analytic_account_id", "in", accounts.ids)])
         )
         return set(codes.mapped("cost_type"))
 

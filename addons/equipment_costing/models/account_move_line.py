@@ -79,24 +79,19 @@ class AccountMoveLine(models.Model):
         )
         if not lines:
             return
-        account_ids = {
-            int(account_id)
-            for line in lines
-            for key in line.analytic_distribution
-            for account_id in key.split(",")
-        }
         # sudo: which analytic accounts are jobs' decides the rule, whoever posts
         jobs = (
             self.env["project.project"]
             .sudo()
-            .search([("is_job", "=", True), ("account_id", "in", list(account_ids))])
+            .search(
+                [
+                    ("is_job", "=", True),
+                    ("account_id", "in", lines.distribution_analytic_account_ids.ids),
+                ]
+            )
         )
-        job_accounts = set(jobs.account_id.ids)
         for line in lines:
-            keys = {
-                int(a) for key in line.analytic_distribution for a in key.split(",")
-            }
-            if keys & job_accounts:
+            if line.distribution_analytic_account_ids & jobs.account_id:
                 raise UserError(
                     _(
                         "Bill line “%(line)s” of %(bill)s charges for the rented "
