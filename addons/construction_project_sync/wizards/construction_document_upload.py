@@ -75,11 +75,6 @@ class ConstructionDocumentUpload(models.TransientModel):
                     type=mimetype,
                 )
             )
-        company = (
-            target.company_id
-            if "company_id" in target._fields and target.company_id
-            else self.env.company
-        )
         vals = Document._file_vals(
             target,
             kinds[0],
@@ -87,7 +82,8 @@ class ConstructionDocumentUpload(models.TransientModel):
             self.filename or self.name or _("Document"),
             content,
             mimetype,
-            company,
+            # the record's own company when it has one (_file_vals)
+            self.env.company,
         )
         vals.update(
             {
