@@ -135,8 +135,7 @@ class ConstructionQuantityFlows(models.AbstractModel):
             order="date desc",
         ):
             before.setdefault(record.cost_code_id, record)
-        # sudo: the hub's own bookkeeping, raised whoever reports the quantities
-        Exceptions = self.env["integration.exception"].sudo()
+        jumps = []
         for cost_code, record in reported.items():
             previous = before.get(cost_code)
             if not previous or previous.quantity_to_date <= 0:
@@ -148,13 +147,22 @@ class ConstructionQuantityFlows(models.AbstractModel):
                 f"{job.display_name} / {cost_code.code}: {record.quantity_to_date:g} "
                 f"{record.uom_id.name or ''} to {day}"
             )
-            if Exceptions.search_count(
+            jumps.append((record, previous, ratio, name))
+        if not jumps:
+            return
+        # sudo: the hub's own bookkeeping, raised whoever reports the quantities
+        Exceptions = self.env["integration.exception"].sudo()
+        raised = set(
+            Exceptions.search(
                 [
                     ("reason_code", "=", "anomaly_quantity_jump"),
-                    ("name", "=", name),
+                    ("name", "in", [jump[3] for jump in jumps]),
                     ("state", "in", ("open", "in_progress")),
                 ]
-            ):
+            ).mapped("name")
+        )
+        for record, previous, ratio, name in jumps:
+            if name in raised:
                 continue
             Exceptions._raise(
                 "anomaly_quantity_jump",
