@@ -699,12 +699,7 @@ class AccountMove(models.Model):
     def _ap_event_identities(self):
         """{bill: how the platforms know it}: number, vendor reference and VAT,
         the systems' ids of the bill, currency."""
-        # sudo: the systems' ids of the bills are the hub's mapping table
-        mappings = (
-            self.env["integration.mapping"]
-            .sudo()
-            .search([("res_model", "=", "account.move"), ("res_id", "in", self.ids)])
-        )
+        external_ids = self.env["integration.mapping"]._external_ids(self)
         return {
             bill: {
                 "bill_id": bill.id,
@@ -712,11 +707,7 @@ class AccountMove(models.Model):
                 "vendor_reference": bill.ref or None,
                 "vendor": bill.commercial_partner_id.name,
                 "vendor_vat": bill.commercial_partner_id.vat or None,
-                "external_ids": {
-                    mapping.system_id.code: mapping.external_id
-                    for mapping in mappings
-                    if mapping.res_id == bill.id
-                },
+                "external_ids": external_ids[bill.id],
                 "currency": bill.currency_id.name,
             }
             for bill in self

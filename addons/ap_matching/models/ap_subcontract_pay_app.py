@@ -450,12 +450,7 @@ class ApSubcontractPayApp(models.Model):
         """Tell the subcontractor's portal what became of its applications: a signed
         event each, by the portal's own id, with the certified figures or the
         reason for rejecting."""
-        # sudo: the systems' ids of the applications are the hub's mapping table
-        mappings = (
-            self.env["integration.mapping"]
-            .sudo()
-            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
-        )
+        external_ids = self.env["integration.mapping"]._external_ids(self)
         outbox = self.env["integration.outbox"]
         for app in self:
             outbox._emit(
@@ -467,11 +462,7 @@ class ApSubcontractPayApp(models.Model):
                     "number": app.number,
                     "subcontract": app.order_id.name,
                     "vendor_reference": app.vendor_reference or None,
-                    "external_ids": {
-                        mapping.system_id.code: mapping.external_id
-                        for mapping in mappings
-                        if mapping.res_id == app.id
-                    },
+                    "external_ids": external_ids[app.id],
                     "state": app.state,
                     "period_end": app.period_end,
                     "currency": app.currency_id.name,

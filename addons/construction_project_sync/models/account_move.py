@@ -152,10 +152,9 @@ class AccountMove(models.Model):
         # sudo: whoever posts or registers the payment may not read project
         # tasks; only the billed work orders' names and ids go into the event
         tasks = self.sudo().invoice_line_ids.work_order_confirmation_id.task_id
-        mapping = self.env["integration.mapping"]
-        # sudo: the person posting may not read systems (they hold secrets); only
-        # their codes and the work orders' ids for them go into the event
-        systems = self.env["integration.system"].sudo().search([])
+        external_ids = self.env["integration.mapping"]._external_ids(
+            tasks, active_systems_only=True
+        )
         payments = self.sudo()._get_reconciled_payments()
         return {
             "invoice_id": self.id,
@@ -172,11 +171,7 @@ class AccountMove(models.Model):
                 {
                     "name": task.name,
                     "job_number": task.project_id.job_number or None,
-                    "external_ids": {
-                        system.code: ext
-                        for system in systems
-                        if (ext := mapping._external_id(system, task))
-                    },
+                    "external_ids": external_ids[task.id],
                 }
                 for task in tasks
             ],

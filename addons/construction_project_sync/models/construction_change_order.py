@@ -208,7 +208,9 @@ class ConstructionChangeOrder(models.Model):
 
     def _event_data(self):
         self.ensure_one()
-        mapping = self.env["integration.mapping"]
+        external_ids = self.env["integration.mapping"]._external_ids(
+            self, active_systems_only=True
+        )
         return {
             "number": self.number,
             "title": self.name,
@@ -218,11 +220,7 @@ class ConstructionChangeOrder(models.Model):
             "price_total": self.price_total,
             "approved_by": self.approved_by_id.name,
             "approved_at": self.approved_at,
-            "external_ids": {
-                system.code: ext
-                for system in self.env["integration.system"].sudo().search([])
-                if (ext := mapping._external_id(system, self))
-            },
+            "external_ids": external_ids[self.id],
             "lines": [
                 {
                     "cost_code": line.cost_code_id.code,

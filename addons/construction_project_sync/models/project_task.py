@@ -221,9 +221,7 @@ class ProjectTask(models.Model):
         """The work order as the field platform reads it in a webhook."""
         self.ensure_one()
         mapping = self.env["integration.mapping"]
-        # sudo: the person rescheduling may not read systems (they hold secrets);
-        # only their codes and this task's ids for them go into the event
-        systems = self.env["integration.system"].sudo().search([])
+        crew_ids = mapping._external_ids(self.crew_ids, active_systems_only=True)
         return {
             "name": self.name,
             "job_number": self.project_id.job_number,
@@ -232,20 +230,14 @@ class ProjectTask(models.Model):
             "crew": [
                 {
                     "name": employee.name,
-                    "external_ids": {
-                        system.code: ext
-                        for system in systems
-                        if (ext := mapping._external_id(system, employee))
-                    },
+                    "external_ids": crew_ids[employee.id],
                 }
                 for employee in self.crew_ids
             ],
             "status": self.work_order_status,
-            "external_ids": {
-                system.code: ext
-                for system in systems
-                if (ext := mapping._external_id(system, self))
-            },
+            "external_ids": mapping._external_ids(self, active_systems_only=True)[
+                self.id
+            ],
         }
 
     # ------------------------------------------------------------------ UI

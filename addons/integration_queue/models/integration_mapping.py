@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -74,6 +76,20 @@ class IntegrationMapping(models.Model):
         )
         row = self.env.cr.fetchone()
         return row and row[0]
+
+    @api.model
+    def _external_ids(self, records, active_systems_only=False):
+        """{record id: {system code: external id}}: how each system knows
+        ``records``, in one query, for the events sent back to the systems."""
+        domain = [("res_model", "=", records._name), ("res_id", "in", records.ids)]
+        if active_systems_only:
+            domain.append(("system_id.active", "=", True))
+        known = defaultdict(dict)
+        # sudo: the mapping table and the systems' codes are the hub's; only the
+        # ids of the caller's own records are read
+        for mapping in self.sudo().search(domain):
+            known[mapping.res_id][mapping.system_id.code] = mapping.external_id
+        return known
 
     @api.model
     def _resolve_many(self, system, model, external_ids, env=None):
