@@ -131,8 +131,9 @@ class ResPartner(models.Model):
 
     def _ap_policy_twins(self):
         """{commercial entity: the vendor records the policy reads for it}: itself
-        and every other commercial entity with the same tax id, so that a second
-        record made for a blocked, held or expired vendor carries its blocks.
+        and every other commercial entity with the same tax id, archived ones
+        included, so that a second record made for a blocked, held or expired
+        vendor carries its blocks (archiving the blocked one sheds nothing).
 
         sudo: a twin may belong to a company the user does not see; only its
         policy flags are read, on Odoo's own paths."""
@@ -141,7 +142,7 @@ class ResPartner(models.Model):
         if not vendors:
             return twins
         Partner = self.env["res.partner"].sudo()
-        Partner.flush_model(["vat", "commercial_partner_id", "active"])
+        Partner.flush_model(["vat", "commercial_partner_id"])
         self.env.cr.execute(
             SQL(
                 """SELECT twin.id, mine.id
@@ -149,7 +150,7 @@ class ResPartner(models.Model):
                      JOIN res_partner twin
                        ON %(twin_vat)s = %(mine_vat)s AND twin.id != mine.id
                     WHERE mine.id IN %(ids)s AND %(mine_vat)s != ''
-                      AND twin.active AND twin.commercial_partner_id = twin.id""",
+                      AND twin.commercial_partner_id = twin.id""",
                 twin_vat=_normalised_vat("twin"),
                 mine_vat=_normalised_vat("mine"),
                 ids=tuple(vendors.ids),

@@ -323,6 +323,17 @@ class TestMaterialRequest(FlowHttpMixin, HttpCase):
         ):
             with self.assertRaisesRegex(UserError, "Only an AP manager"):
                 self.steel.with_user(clerk).write(vals)
+        # nor does archiving it first and ordering from a new record
+        self.steel.with_user(clerk).action_archive()
+        fresh = (
+            self.env["res.partner"]
+            .with_user(clerk)
+            .create({"name": "Steel Co (fresh)", "vat": "BE0477472701"})
+        )
+        self.assertEqual(
+            fresh._ap_purchase_problem(), "the vendor is blocked for purchasing."
+        )
+        self.steel.with_user(clerk).action_unarchive()
         # an unrestricted vendor's details stay the contact editor's
         self.readymix.with_user(clerk).write({"vat": "BE0403019261"})
         # an expired compliance date on one record binds the other as well
